@@ -1,0 +1,65 @@
+"""客服台账: the app factory. ``flask --app admin_app run`` finds :func:`create_app`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, redirect, render_template, url_for
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.wrappers import Response
+
+import models  # noqa: F401  (maps every register)
+from admin_app import auth, cli, database
+from admin_app.config import from_env
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("KEFU_INSTANCE") or None)
+    app.config.update(from_env(app.instance_path))
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    session = database.init_app(app)
+    csrf.init_app(app)
+    Babel(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+
+    from views import build_admin
+
+    app.extensions["kefu_admin"] = build_admin(app, session)
+    cli.init_app(app)
+    _error_pages(app)
+
+    @app.route("/")
+    def root() -> Response:
+        return redirect(url_for("admin.index"))
+
+    return app
+
+
+def _error_pages(app: Flask) -> None:
+    messages = {
+        400: ("请求有误", "提交的内容无法处理,请返回重试。"),
+        403: ("没有权限", "您的角色没有执行此操作的权限。如需开通,请联系 IT 管理员。"),
+        404: ("页面不存在", "您要找的页面或记录不存在,可能已被删除。"),
+        405: ("请求方式不正确", "请从页面上的按钮操作。"),
+        413: ("上传的文件过大", "请上传不超过 16 MB 的文件。"),
+        500: ("系统出错", "服务器处理时出错,已记录日志。您填写的内容没有保存,请返回重试。"),
+    }
+
+    def render(code: int) -> tuple[str, int]:
+        title, text = messages[code]
+        return render_template("error.html", code=code, title=title, text=text), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda exc, code=code: render(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc: CSRFError) -> tuple[str, int]:
+        text = "表单的安全校验未通过(页面停留过久或在别处已退出)。请刷新页面后重新提交。"
+        return render_template("error.html", code=400, title="页面已过期", text=text), 400

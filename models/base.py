@@ -1,0 +1,218 @@
+"""The declarative base every register and reference table builds on.
+
+A register is one SQLAlchemy model plus its ``__register__`` declaration. Field
+labels, help texts and handbook choices live in each column's ``info`` (use
+:func:`field`), so the generic view machine, the seed loader and the
+``registers`` command read one source of truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
+
+from admin_app.clock import now
+
+if TYPE_CHECKING:
+    from models.reference import Department, User
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Catalogue sections of ../shared/handbook/REGISTERS.md, plus the product's own.
+GROUPS: dict[str, str] = {
+    "A": "前台与咨询",
+    "B": "居住办理",
+    "C": "报修",
+    "D": "投诉与回访",
+    "E": "钥匙与卡证",
+    "F": "档案",
+    "G": "采购、财务与仓库",
+    "H": "人事与考勤",
+    "I": "巡查、装修与突发事件",
+    "J": "月子中心客户",
+    "R": "基础资料",
+    "S": "系统管理",
+}
+
+#: Money is Decimal in Python and NUMERIC(12, 2) in the database, never float.
+Money = Numeric(12, 2)
+
+
+@dataclass(frozen=True)
+class Register:
+    """What the handbook says about one register (or reference table)."""
+
+    label: str
+    """The handbook's name of the form, e.g. 钥匙借用记录表."""
+    group: str
+    """Catalogue section letter, a key of :data:`GROUPS`."""
+    source: str = ""
+    """Handbook file and section, e.g. ``000 (四)2; 001 七.8``."""
+    code: str = ""
+    """Form code where the handbook gives one, e.g. XST-HD-KF-006."""
+    kind: str = "register"
+    """``register`` (a handbook register), ``reference`` (reference data) or ``line``
+    (line items of a register, edited inline in its parent's form, no view of their own)."""
+    list_columns: Sequence[str] = ()
+    """Columns of the list page; empty means the first fields of the form."""
+    search: Sequence[str] = ()
+    """Searchable columns (``relation.column`` allowed); empty means the text columns listed."""
+    filters: Sequence[str] = ()
+    """Filterable columns; empty means every choice, date, flag and department column."""
+    key: Sequence[str] = ()
+    """Natural key: the columns a seed or import file names a row by."""
+    title: str = ""
+    """Column that names a row in pickers and lists of other registers."""
+    public_lookup: bool = False
+    """Every signed-in user may pick rows of this table in a form (staff, rooms…)."""
+    help: str = ""
+    """One line shown above the list: what the register is for, its handbook rule."""
+    inline: Sequence[str] = ()
+    """One-to-many relationships whose rows are edited inside this form (line items)."""
+
+    @property
+    def group_label(self) -> str:
+        return GROUPS[self.group]
+
+
+def field(
+    label: str,
+    *args: Any,
+    help: str = "",
+    choices: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A column with its Chinese label, optional help text and handbook choices.
+
+    ``choices`` makes the column a closed list: the form offers a drop-down and
+    the database refuses anything else (a CHECK constraint).
+    """
+    info: dict[str, Any] = {"label": label}
+    if help:
+        info["help"] = help
+    if choices:
+        info["choices"] = tuple(choices)
+    return mapped_column(*args, info=info, **kwargs)
+
+
+def link(label: str, foreign_key: Any, *, help: str = "", **kwargs: Any) -> Any:
+    """The relationship side of a link to another table, labelled for forms and lists.
+
+    The target comes from the ``Mapped[...]`` annotation; declare the foreign-key
+    column just above it::
+
+        key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
+        key: Mapped[Key] = link("钥匙", key_id)
+    """
+    info = {"label": label, "help": help} if help else {"label": label}
+    return relationship(foreign_keys=[foreign_key], info=info, lazy="joined", **kwargs)
+
+
+_declaration_counter = itertools.count()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        str: String(200),
+        Decimal: Money,
+        dt.datetime: DateTime(),
+        dt.date: Date(),
+    }
+
+    __register__: ClassVar[Register]
+    _declaration_order: ClassVar[int]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._declaration_order = next(_declaration_counter)
+        table = cls.__dict__.get("__table__")
+        if table is None:
+            return
+        for column in table.columns:
+            choices = column.info.get("choices")
+            if choices:
+                table.append_constraint(
+                    CheckConstraint(column.in_(choices), name=f"{column.name}_choice")
+                )
+
+    def __str__(self) -> str:
+        reg = getattr(type(self), "__register__", None)
+        if reg and reg.title:
+            value = getattr(self, reg.title, None)
+            if value is not None:
+                return str(value)
+        return f"{reg.label if reg else type(self).__name__} #{getattr(self, 'id', '')}"
+
+
+class Record:
+    """Columns every register shares: who recorded it, when, for which department, remarks."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recorded_at: Mapped[dt.datetime] = field("登记时间", default=now, index=True)
+    remarks: Mapped[str | None] = field("备注", Text)
+
+    @declared_attr
+    def recorded_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"), info={"label": "登记人"})
+
+    @declared_attr
+    def recorded_by(cls) -> Mapped[User | None]:
+        return relationship("User", foreign_keys=[cls.recorded_by_id], info={"label": "登记人"},
+                            lazy="joined")
+
+    @declared_attr
+    def department_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("departments.id"), index=True, info={"label": "部门"})
+
+    @declared_attr
+    def department(cls) -> Mapped[Department | None]:
+        return relationship("Department", foreign_keys=[cls.department_id], info={"label": "部门"},
+                            lazy="joined")
+
+
+#: Columns the machine fills in itself; never taken from a submitted form.
+AUTO_COLUMNS = frozenset({"id", "recorded_at", "recorded_by", "recorded_by_id", "department_id",
+                          "department"})
+
+
+def declared_models() -> Iterator[type[Base]]:
+    """Every mapped class that carries a declaration, in catalogue order."""
+    classes = [m.class_ for m in Base.registry.mappers if "__register__" in m.class_.__dict__]
+    order = list(GROUPS)
+    classes.sort(key=lambda c: (order.index(c.__register__.group), c.__register__.kind != "register",
+                                c._declaration_order))
+    yield from classes
+
+
+def registers() -> list[type[Base]]:
+    """The handbook registers (not reference tables)."""
+    return [m for m in declared_models() if m.__register__.kind == "register"]

@@ -1,0 +1,334 @@
+"""Load reference data from the readable files in ``seed/data``.
+
+Each YAML file names one model and its rows (``model:`` + ``rows:``), or is the
+permission matrix (``matrix:``). Rows are matched by the model's natural key
+(``Register.key``): a new key is inserted, a known one updated where it
+differs, so a second run changes nothing. Any fault stops the whole load with
+file, line and reason, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import Session
+
+from models.base import GROUPS, Base, declared_models
+from models.reference import ACTIONS, Permission, Role, User
+from views import fields
+
+DATA_DIR = Path(__file__).parent / "data"
+ACTION_WORDS = {label: code for code, label in ACTIONS.items()}
+ALL_ACTIONS = "全部"
+
+
+class SeedError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class RowError(Exception):
+    """One bad value; the loader adds file and line."""
+
+
+class LineLoader(yaml.SafeLoader):
+    """Remembers the line of every mapping and of each of its keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=True)
+        mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = {
+            self.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value
+        }
+        return mapping
+
+
+@dataclass
+class Report:
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, file: str, what: str) -> None:
+        self.counts.setdefault(file, {"新增": 0, "更新": 0, "未变": 0})[what] += 1
+
+    @property
+    def changed(self) -> int:
+        return sum(c["新增"] + c["更新"] for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        return [f"{f}: " + ",".join(f"{k} {v}" for k, v in c.items()) for f, c in self.counts.items()]
+
+
+def models_by_name() -> dict[str, type[Base]]:
+    return {m.__name__: m for m in declared_models()}
+
+
+def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> Report:
+    """Apply every file of ``directory`` in name order, in one transaction."""
+    report = Report()
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.y*ml")):
+        name = path.name
+        try:
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else 0
+            problems.append(f"{name} 第 {line} 行:YAML 格式错误({getattr(exc, 'problem', exc)})")
+            continue
+        if not isinstance(doc, dict):
+            problems.append(f"{name} 第 1 行:文件应包含 model 与 rows,或 matrix")
+            continue
+        if doc.get("demo") and not demo:
+            continue
+        with session.no_autoflush:
+            if "matrix" in doc:
+                problems += load_matrix(session, name, doc, report)
+            else:
+                problems += load_rows(session, name, doc, report)
+        if not problems:
+            session.flush()
+    if problems:
+        session.rollback()
+        raise SeedError(problems)
+    session.commit()
+    return report
+
+
+# -- model rows ---------------------------------------------------------------------------------
+
+
+def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report) -> list[str]:
+    model = models_by_name().get(str(doc.get("model")))
+    if model is None:
+        return [f"{file} 第 {doc['__line__']} 行:未知的 model「{doc.get('model')}」"]
+    if not model.__register__.key:
+        return [f"{file} 第 {doc['__line__']} 行:{model.__name__} 没有声明自然键(Register.key),无法导入"]
+    rows = doc.get("rows")
+    if not isinstance(rows, list):
+        return [f"{file} 第 {doc['__line__']} 行:缺少 rows 列表"]
+    problems = []
+    for row in rows:
+        if not isinstance(row, dict):
+            problems.append(f"{file}:rows 中的每一项应为「字段: 值」")
+            continue
+        try:
+            what = apply_row(session, model, row)
+            session.flush()
+        except RowError as exc:
+            line = exc.args[1] if len(exc.args) > 1 else row["__line__"]
+            problems.append(f"{file} 第 {line} 行:{exc.args[0]}")
+            continue
+        report.add(file, what)
+    return problems
+
+
+def apply_row(session: Session, model: type[Base], row: dict[str, Any]) -> str:
+    """Insert or update one row given as {field: value}; returns 新增/更新/未变."""
+    lines = row.get("__lines__", {})
+    values: dict[str, Any] = {}
+    password = None
+    for name, raw in row.items():
+        if name in ("__line__", "__lines__"):
+            continue
+        try:
+            if model is User and name == "password":
+                password = str(raw)
+                continue
+            values[name] = convert(session, model, name, raw)
+        except RowError as exc:
+            raise RowError(f"字段 {name}:{exc.args[0]}", lines.get(name, row["__line__"])) from None
+    key = model.__register__.key
+    missing = [k for k in key if values.get(k) is None]
+    if missing:
+        raise RowError(f"缺少自然键字段 {', '.join(missing)}", row["__line__"])
+    obj = find(session, model, {k: values[k] for k in key})
+    created = obj is None
+    if created:
+        required = [n for n in required_fields(model) if n not in values]
+        if required:
+            raise RowError(f"新记录缺少必填字段 {', '.join(required)}", row["__line__"])
+        obj = model()
+        session.add(obj)
+    changed = False
+    for name, value in values.items():
+        if _differs(getattr(obj, name), value):
+            setattr(obj, name, value)
+            changed = True
+    if password is not None and not obj.check_password(password):  # type: ignore[attr-defined]
+        obj.set_password(password)  # type: ignore[attr-defined]
+        changed = True
+    return "新增" if created else ("更新" if changed else "未变")
+
+
+def _differs(current: Any, new: Any) -> bool:
+    if isinstance(new, list):
+        return {id(x) for x in current or []} != {id(x) for x in new}
+    if isinstance(new, Decimal) and current is not None:
+        return Decimal(current) != new
+    return current != new
+
+
+def required_fields(model: type[Base]) -> list[str]:
+    """Attributes a new row must name: NOT NULL columns without a default, links by relationship."""
+    mapper = fields.mapper_of(model)
+    fk_to_rel = {c.key: n for n, r in fields.many_to_one(model).items() for c in r.local_columns}
+    out = []
+    for col in model.__table__.columns:
+        if col.nullable or col.primary_key or col.default is not None or col.server_default is not None:
+            continue
+        key = mapper.get_property_by_column(col).key
+        out.append(fk_to_rel.get(key, key))
+    return out
+
+
+def find(session: Session, model: type[Base], key: dict[str, Any]) -> Any:
+    clauses = [getattr(model, k) == v for k, v in key.items()]
+    return session.scalars(sa.select(model).where(*clauses)).first()
+
+
+def convert(session: Session, model: type[Base], name: str, raw: Any) -> Any:
+    """A file's value as the Python value of the model's attribute."""
+    mapper = fields.mapper_of(model)
+    if name in mapper.relationships:
+        rel = mapper.relationships[name]
+        target = rel.mapper.class_
+        if rel.uselist:
+            items = raw if isinstance(raw, list) else [raw]
+            return [resolve(session, target, item) for item in items]
+        return None if raw in (None, "") else resolve(session, target, raw)
+    col = fields.column_of(model, name)
+    if col is None:
+        raise RowError(f"{model.__name__} 没有字段 {name}")
+    if raw is None or raw == "":
+        if not col.nullable and col.default is None:
+            raise RowError("不能为空")
+        return None
+    return convert_value(col, raw)
+
+
+def convert_value(col: sa.Column[Any], raw: Any) -> Any:
+    try:
+        python_type = col.type.python_type
+    except NotImplementedError:
+        python_type = str
+    try:
+        if python_type is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("true", "是", "1", "yes"):
+                return True
+            if text in ("false", "否", "0", "no"):
+                return False
+            raise ValueError
+        if python_type is int:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            return int(raw)
+        if python_type is Decimal:
+            return Decimal(str(raw))
+        if python_type is dt.datetime:
+            if isinstance(raw, dt.datetime):
+                return raw
+            return dt.datetime.fromisoformat(str(raw).strip())
+        if python_type is dt.date:
+            if isinstance(raw, dt.date):
+                return raw
+            return dt.date.fromisoformat(str(raw).strip())
+    except (ValueError, InvalidOperation, TypeError):
+        kind = {bool: "是/否", int: "整数", Decimal: "数字", dt.datetime: "日期时间 YYYY-MM-DD HH:MM",
+                dt.date: "日期 YYYY-MM-DD"}[python_type]
+        raise RowError(f"「{raw}」不是有效的{kind}") from None
+    text = str(raw)
+    allowed = col.info.get("choices")
+    if allowed and text not in allowed:
+        raise RowError(f"「{text}」不是可选值之一({'、'.join(allowed)})")
+    length = getattr(col.type, "length", None)
+    if length and len(text) > length:
+        raise RowError(f"长度 {len(text)} 超过上限 {length}")
+    return text
+
+
+def resolve(session: Session, target: type[Base], raw: Any) -> Any:
+    """Find a linked row by its natural key; composite keys are written ``A栋/101``."""
+    key = target.__register__.key
+    if not key:
+        raise RowError(f"{target.__register__.label} 没有自然键,不能按名称引用")
+    parts = str(raw).split("/", len(key) - 1) if len(key) > 1 else [raw]
+    if len(parts) != len(key):
+        raise RowError(f"「{raw}」应写成 {'/'.join(key)}")
+    values = {k: convert(session, target, k, part) for k, part in zip(key, parts, strict=True)}
+    obj = find(session, target, values)
+    if obj is None:
+        raise RowError(f"找不到{target.__register__.label}「{raw}」")
+    return obj
+
+
+# -- the permission matrix ----------------------------------------------------------------------
+
+
+def expand_targets(word: str) -> list[str]:
+    """``*`` (every register), a section letter, a model name or a handbook name → model names."""
+    models = [m for m in declared_models() if m.__register__.kind != "line"]
+    if word == "*":
+        return [m.__name__ for m in models if m.__register__.kind == "register"]
+    hits = [m.__name__ for m in models
+            if word in (m.__register__.group, m.__name__, m.__register__.label)]
+    if not hits and word not in GROUPS:
+        raise RowError(f"未知的登记表或章节「{word}」")
+    return hits
+
+
+def expand_actions(text: Any) -> list[str]:
+    words = str(text or "").replace(",", " ").replace("、", " ").split()
+    if words == [ALL_ACTIONS]:
+        return list(ACTIONS)
+    unknown = [w for w in words if w not in ACTION_WORDS]
+    if unknown:
+        raise RowError(f"未知的动作「{'、'.join(unknown)}」,可用:{'、'.join(ACTION_WORDS)}、{ALL_ACTIONS}")
+    return [ACTION_WORDS[w] for w in words]
+
+
+def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report) -> list[str]:
+    matrix = doc["matrix"]
+    if not isinstance(matrix, dict):
+        return [f"{file} 第 {doc['__line__']} 行:matrix 应为「角色: {{登记表: 动作}}」"]
+    problems = []
+    for role_name, grants in matrix.items():
+        if role_name in ("__line__", "__lines__"):
+            continue
+        line = matrix["__lines__"].get(role_name, doc["__line__"])
+        role = session.scalars(sa.select(Role).where(Role.name == role_name)).first()
+        if role is None:
+            problems.append(f"{file} 第 {line} 行:未知的角色「{role_name}」")
+            continue
+        wanted: set[tuple[str, str]] = set()
+        for target, actions in (grants or {}).items():
+            if target in ("__line__", "__lines__"):
+                continue
+            try:
+                for resource in expand_targets(str(target)):
+                    wanted |= {(resource, a) for a in expand_actions(actions)}
+            except RowError as exc:
+                problems.append(f"{file} 第 {grants['__lines__'].get(target, line)} 行:{exc.args[0]}")
+        report.add(file, set_role_permissions(session, role, wanted))
+    return problems
+
+
+def set_role_permissions(session: Session, role: Role, wanted: Iterable[tuple[str, str]]) -> str:
+    wanted = set(wanted)
+    existing = {(p.resource, p.action): p for p in role.permissions}
+    for key, perm in existing.items():
+        if key not in wanted:
+            role.permissions.remove(perm)
+    for resource, action in sorted(wanted - existing.keys()):
+        role.permissions.append(Permission(resource=resource, action=action))
+    return "未变" if wanted == existing.keys() else ("新增" if not existing else "更新")

@@ -1,0 +1,290 @@
+"""The one generic machine: a Flask-Admin view for any declared model, with permissions.
+
+Everything a register's page shows is derived from its model's declaration
+(see ``models/base.py``). A register that needs more subclasses
+:class:`RegisterView` and overrides only the difference; attributes a subclass
+sets on its class win over the derived defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.model import typefmt
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import scoped_session
+from werkzeug.wrappers import Response
+
+from admin_app.permissions import can
+from models.base import Base, Record
+from views import fields
+
+log = logging.getLogger(__name__)
+
+#: The permission each Flask-Admin endpoint needs.
+ENDPOINT_ACTION = {
+    "index_view": "view",
+    "details_view": "view",
+    "create_view": "create",
+    "edit_view": "edit",
+    "delete_view": "delete",
+    "export": "export",
+    "ajax_update": "edit",
+}
+
+#: Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class AdminForm(FlaskForm):
+    """Flask-WTF base so every generated form carries the CSRF token (pitfall 6).
+
+    Keeps the edited object as Flask-Admin's own ``BaseForm`` does: its ``Unique``
+    validator needs it to tell "this row" from "another row with the same key".
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
+        super().__init__(*args, **kwargs)
+
+
+def display(value: Any) -> str:
+    """How a value reads on a page or in an export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, list | tuple | set):
+        return "、".join(display(v) for v in value)
+    return str(value)
+
+
+def neutralise_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class PermittedAjaxLoader(QueryAjaxModelLoader):
+    """A link picker that shows rows only to users who may see the target register."""
+
+    def allowed(self) -> bool:
+        decl = getattr(self.model, "__register__", None)
+        return bool(decl and (decl.public_lookup or can("view", self.model.__name__)))
+
+    def get_list(self, term: str, offset: int = 0, limit: int = 20) -> Any:
+        if not self.allowed():
+            abort(403)
+        return super().get_list(term, offset, limit)
+
+    def get_one(self, pk: Any) -> Any:
+        return super().get_one(pk) if self.allowed() else None
+
+
+TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
+TYPE_FORMATTERS.update({
+    type(None): lambda view, value, name: "",
+    bool: lambda view, value, name: display(value),
+    dt.date: lambda view, value, name: display(value),
+    dt.datetime: lambda view, value, name: display(value),
+    Decimal: lambda view, value, name: display(value),
+    list: lambda view, value, name: display(value),
+})
+
+
+class RegisterView(ModelView):
+    """Generated list, search, filters, forms, details and export for one declared model."""
+
+    form_base_class = AdminForm
+    can_view_details = True
+    export_types = ["csv", "xlsx"]
+    page_size = 20
+    can_set_page_size = True
+    column_display_pk = False
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_export = TYPE_FORMATTERS
+    list_template = "admin/register_list.html"
+
+    def __init__(self, model: type[Base], session: scoped_session, **kwargs: Any) -> None:
+        decl = model.__register__
+        self.declaration = decl
+        self.resource = model.__name__
+        for name, value in self.derived_settings(model).items():
+            if getattr(type(self), name, None) is getattr(ModelView, name, None):
+                setattr(self, name, value)
+        kwargs.setdefault("name", decl.label)
+        kwargs.setdefault("category", decl.group_label)
+        kwargs.setdefault("endpoint", model.__tablename__)
+        super().__init__(model, session, **kwargs)
+
+    # -- what the declaration gives --------------------------------------------------------------
+
+    @staticmethod
+    def derived_settings(model: type[Base]) -> dict[str, Any]:
+        decl = model.__register__
+        form = fields.form_fields(model)
+        links = fields.many_to_one(model)
+        details = [*form, *(c for c in ("recorded_at", "recorded_by", "department")
+                            if issubclass(model, Record))]
+        columns = list(decl.list_columns) or [n for n in form if not fields.is_long_text(model, n)][:7]
+        if issubclass(model, Record) and "recorded_at" not in columns and not decl.list_columns:
+            columns.append("recorded_at")
+        searchable = list(decl.search) or [n for n in columns if fields.is_text(model, n)]
+        filters = list(decl.filters) or [n for n in form if fields.is_filterable(model, n)]
+        if issubclass(model, Record) and not decl.filters:
+            filters += ["recorded_at", "department.name"]
+        labels = fields.labels(model)
+        labels["department.name"] = "部门"
+        for name in searchable:
+            if "." in name:
+                rel, col = name.split(".", 1)
+                target = links[rel].mapper.class_
+                labels.setdefault(name, fields.labels(target).get(col, col))
+        sortable: list[Any] = []
+        for name in columns:
+            if name in links:
+                title = fields.title_column(links[name].mapper.class_)
+                if title:
+                    sortable.append((name, f"{name}.{title}"))
+            elif fields.column_of(model, name) is not None:
+                sortable.append(name)
+        ajax_refs = {}
+        for name in form:
+            rel = links.get(name) or fields.mapper_of(model).relationships.get(name)
+            if rel is None:
+                continue
+            target = rel.mapper.class_
+            search_cols = [c for c in (*target.__register__.search, fields.title_column(target))
+                           if c and "." not in c] or ["id"]
+            ajax_refs[name] = {"fields": list(dict.fromkeys(search_cols)), "page_size": 20,
+                               "placeholder": "输入关键字搜索"}
+        default_sort = ("recorded_at", True) if issubclass(model, Record) else (
+            (fields.title_column(model), False) if fields.title_column(model) else None)
+        return {
+            "column_list": columns,
+            "column_details_list": details,
+            "column_export_list": details,
+            "column_labels": labels,
+            "column_descriptions": fields.help_texts(model),
+            "column_searchable_list": searchable,
+            "column_filters": filters,
+            "column_sortable_list": sortable,
+            "column_default_sort": default_sort,
+            "form_columns": form,
+            "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(model).items()},
+            "form_ajax_refs": ajax_refs,
+            "inline_models": [RegisterView.inline_options(model, name) for name in decl.inline],
+        }
+
+    @staticmethod
+    def inline_options(model: type[Base], relation: str) -> tuple[type[Base], dict[str, Any]]:
+        child = fields.mapper_of(model).relationships[relation].mapper.class_
+        form = [n for n in fields.form_fields(child)
+                if not (n in fields.many_to_one(child)
+                        and fields.many_to_one(child)[n].mapper.class_ is model)]
+        return child, {
+            "form_columns": ["id", *form],
+            "column_labels": fields.labels(child),
+            "column_descriptions": fields.help_texts(child),
+            "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(child).items()},
+            "form_base_class": AdminForm,
+        }
+
+    def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
+        target = fields.mapper_of(self.model).relationships[name].mapper.class_
+        return PermittedAjaxLoader(name, self.session, target, **options)
+
+    # -- permissions, enforced on every endpoint ------------------------------------------------
+
+    def allowed(self, action: str) -> bool:
+        if not has_request_context():  # Flask-Admin reads some flags once at start-up
+            return True
+        return can(action, self.resource)
+
+    @property  # type: ignore[override]
+    def can_create(self) -> bool:
+        return self.allowed("create")
+
+    @property  # type: ignore[override]
+    def can_edit(self) -> bool:
+        return self.allowed("edit")
+
+    @property  # type: ignore[override]
+    def can_delete(self) -> bool:
+        return self.allowed("delete")
+
+    @property  # type: ignore[override]
+    def can_export(self) -> bool:
+        return self.allowed("export")
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def is_visible(self) -> bool:
+        return current_user.is_authenticated and self.allowed("view")
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    def action_permission(self, action: str | None) -> str:
+        return "delete" if action == "delete" else "edit"
+
+    def required_permissions(self, endpoint: str) -> tuple[str, ...]:
+        """Any one of these lets the request through."""
+        if endpoint == "ajax_lookup":  # pickers serve this register's forms
+            return ("create", "edit")
+        if endpoint == "action_view":
+            return (self.action_permission(request.form.get("action")),)
+        return (ENDPOINT_ACTION.get(endpoint, "view"),)
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        if not self.is_accessible():
+            return self.inaccessible_callback(name, **kwargs)
+        if not any(self.allowed(a) for a in self.required_permissions(name)):
+            abort(403)
+        return None
+
+    # -- saving -----------------------------------------------------------------------------------
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        if is_created and isinstance(model, Record):
+            model.recorded_by_id = current_user.id
+            if model.department_id is None:
+                model.department_id = current_user.department_id
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """Database refusals become a plain Chinese message, never SQL (pitfall 9)."""
+        if isinstance(exc, sa_exc.IntegrityError):
+            flash("保存失败:与已有记录重复,或缺少必填项、关联记录不存在。请检查后重试,已填写的内容仍保留在表单中。",
+                  "error")
+            return True
+        if isinstance(exc, sa_exc.DataError | sa_exc.StatementError):
+            flash("保存失败:有字段的值不符合要求(长度、数字或日期格式)。请检查后重试。", "error")
+            return True
+        if isinstance(exc, sa_exc.OperationalError):
+            log.exception("database unavailable")
+            flash("数据库暂时无法使用,请稍后重试。已填写的内容仍保留在表单中。", "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # -- export -----------------------------------------------------------------------------------
+
+    def get_export_value(self, model: Any, name: str) -> Any:
+        value = self._get_list_value(None, model, name, self.column_formatters_export,
+                                     self.column_type_formatters_export)
+        return neutralise_formula(display(value) if not isinstance(value, str) else value)
+
+    def get_export_name(self, export_type: str = "csv") -> str:
+        return f"{self.model.__tablename__}_{dt.date.today():%Y%m%d}.{export_type}"
