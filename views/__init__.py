@@ -9,6 +9,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.orm import scoped_session
 
+from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
 from views.home import HomeView
 from views.permission_grid import PermissionGridView
@@ -24,7 +25,8 @@ warnings.filterwarnings("ignore", message="Passing a session object directly is 
 
 def build_admin(app: Flask, session: scoped_session) -> Admin:
     theme = Bootstrap4Theme(base_template="admin/kefu_base.html", swatch="cerulean", fluid=True)
-    admin = Admin(app, name="客服台账", index_view=HomeView(name="首页", url="/admin"), theme=theme)
+    admin = Admin(app, name="客服台账", index_view=HomeView(name="首页", url="/admin"), theme=theme,
+                  translations_path=str(TRANSLATIONS))
     for model in declared_models():
         if model.__register__.kind == "line":
             continue
