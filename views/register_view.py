@@ -17,6 +17,7 @@ from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import typefmt
+from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import exc as sa_exc
@@ -90,6 +91,10 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
         return super().get_list(term, offset, limit)
 
     def get_one(self, pk: Any) -> Any:
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):  # a hand-made post; PostgreSQL would refuse the cast
+            return None
         return super().get_one(pk) if self.allowed() else None
 
 
@@ -257,6 +262,16 @@ class RegisterView(ModelView):
         return None
 
     # -- saving -----------------------------------------------------------------------------------
+
+    def validate_form(self, form: Any) -> bool:
+        valid = super().validate_form(form)
+        for field in form:
+            # An optional picker whose posted id matched no visible row would otherwise save as blank.
+            if (isinstance(field, AjaxSelectField) and not isinstance(field, AjaxSelectMultipleField)
+                    and field.data is None and getattr(field, "_formdata", None)):
+                field.errors = [*field.errors, "所选记录不存在,或您无权查看。请重新选择。"]
+                valid = False
+        return valid
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         if is_created and isinstance(model, Record):
