@@ -78,7 +78,7 @@ def make_row(session: Any, model: type[Base]) -> Any:
     obj = model()
     links = fields.many_to_one(model)
     fk_columns = {c.key for rel in links.values() for c in rel.local_columns}
-    for name, rel in links.items():
+    for rel in links.values():
         if any(not c.nullable for c in rel.local_columns):
             target_id = existing_row(session, rel.mapper.class_)
             for col in rel.local_columns:

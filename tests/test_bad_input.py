@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from models.keys import Key
 from models.front_desk import CallRecord
+from models.keys import Key
 
 CALL = {
     "received_at": "2026-11-23 09:30:00",
@@ -101,7 +101,8 @@ def test_wrong_number(as_user: Any) -> None:
 def test_duplicate_key(head: Any, session: Any) -> None:
     label = session.scalar(sa.select(Key.label).limit(1))
     before = session.scalar(sa.select(sa.func.count(Key.id)))
-    response = head.post("/admin/keys/new/", {"label": label, "kind": "托管", "state": "在柜", "quantity": "1"})
+    data = {"label": label, "kind": "托管", "state": "在柜", "quantity": "1"}
+    response = head.post("/admin/keys/new/", data)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert all(has_cjk(e) for e in field_errors(html)["label"])
