@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from admin_app import migrate
 from models.base import Base, declared_models, registers
 from views import fields
+from views.register_view import line_fields
 
 db_cli = AppGroup("db", help="数据库结构(Alembic 迁移)。")
 
@@ -110,12 +111,10 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "fields": [field_info(model, n) for n in names],
     }
     for relation in decl.inline:
-        child = fields.mapper_of(model).relationships[relation].mapper.class_
+        child, names = line_fields(model, relation)
         entry.setdefault("lines", {})[relation] = {
             "label": child.__register__.label,
-            "fields": [field_info(child, n) for n in fields.form_fields(child)
-                       if not (n in fields.many_to_one(child)
-                               and fields.many_to_one(child)[n].mapper.class_ is model)],
+            "fields": [field_info(child, n) for n in names],
         }
     return entry
 

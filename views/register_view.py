@@ -16,10 +16,12 @@ from typing import Any
 from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import scoped_session
 from werkzeug.wrappers import Response
@@ -76,6 +78,32 @@ def display(value: Any) -> str:
 
 def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
+    """The line-item model of ``model.relation`` and its fields, without the link back to the parent."""
+    child = fields.mapper_of(model).relationships[relation].mapper.class_
+    links = fields.many_to_one(child)
+    return child, [n for n in fields.form_fields(child)
+                   if not (n in links and links[n].mapper.class_ is model)]
+
+
+def lines_table(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """Line items as a small table on the details page."""
+    child, names = line_fields(type(model), name)
+    labels = fields.labels(child)
+    head = "".join(f"<th>{escape(labels.get(n, n))}</th>" for n in names)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(display(getattr(line, n)))}</td>" for n in names) + "</tr>"
+        for line in getattr(model, name)
+    )
+    return Markup(f'<table class="table table-sm table-bordered mb-0"><thead><tr>{head}</tr></thead>'
+                  f"<tbody>{body}</tbody></table>")
+
+
+def lines_text(view: Any, context: Any, model: Any, name: str) -> str:
+    _, names = line_fields(type(model), name)
+    return ";".join(" ".join(display(getattr(line, n)) for n in names) for line in getattr(model, name))
 
 
 class PermittedAjaxLoader(QueryAjaxModelLoader):
@@ -175,6 +203,9 @@ class RegisterView(ModelView):
                            if c and "." not in c] or ["id"]
             ajax_refs[name] = {"fields": list(dict.fromkeys(search_cols)), "page_size": 20,
                                "placeholder": "输入关键字搜索"}
+        for relation in decl.inline:
+            details.append(relation)
+            labels[relation] = fields.mapper_of(model).relationships[relation].info.get("label", relation)
         default_sort = ("recorded_at", True) if issubclass(model, Record) else (
             (fields.title_column(model), False) if fields.title_column(model) else None)
         return {
@@ -191,20 +222,19 @@ class RegisterView(ModelView):
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(model).items()},
             "form_ajax_refs": ajax_refs,
             "inline_models": [RegisterView.inline_options(model, name) for name in decl.inline],
+            "column_formatters": {name: lines_table for name in decl.inline},
+            "column_formatters_export": {name: lines_text for name in decl.inline},
         }
 
     @staticmethod
     def inline_options(model: type[Base], relation: str) -> tuple[type[Base], dict[str, Any]]:
-        child = fields.mapper_of(model).relationships[relation].mapper.class_
-        form = [n for n in fields.form_fields(child)
-                if not (n in fields.many_to_one(child)
-                        and fields.many_to_one(child)[n].mapper.class_ is model)]
+        child, form = line_fields(model, relation)
         return child, {
             "form_columns": ["id", *form],
             "column_labels": fields.labels(child),
             "column_descriptions": fields.help_texts(child),
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(child).items()},
-            "form_base_class": AdminForm,
+            "form_base_class": BaseForm,  # the parent form carries the CSRF token
         }
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
