@@ -108,14 +108,18 @@ def field(
     *args: Any,
     help: str = "",
     choices: Sequence[str] | None = None,
+    auto: bool = False,
     **kwargs: Any,
 ) -> Any:
     """A column with its Chinese label, optional help text and handbook choices.
 
     ``choices`` makes the column a closed list: the form offers a drop-down and
-    the database refuses anything else (a CHECK constraint).
+    the database refuses anything else (a CHECK constraint). ``auto`` columns are
+    filled by the application: shown on details pages, never taken from a form.
     """
     info: dict[str, Any] = {"label": label}
+    if auto:
+        info["auto"] = True
     if help:
         info["help"] = help
     if choices:

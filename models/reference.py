@@ -85,7 +85,7 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = field("联系电话", String(30))
     active: Mapped[bool] = field("启用", default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="", info={"label": "密码"})
-    created_at: Mapped[dt.datetime] = field("创建时间", default=now)
+    created_at: Mapped[dt.datetime] = field("创建时间", default=now, auto=True)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -67,11 +67,12 @@ def form_fields(model: type[Base]) -> list[str]:
     fk_to_rel = {
         col.key: name for name, rel in many_to_one(model).items() for col in rel.local_columns
     }
+    automatic = AUTO_COLUMNS if issubclass(model, Record) else frozenset()
     names: list[str] = []
     for col in model.__table__.columns:
         key = mapper.get_property_by_column(col).key
         key = fk_to_rel.get(key, key)
-        if col.primary_key or key in AUTO_COLUMNS or key in names:
+        if col.primary_key or key in automatic or key in names:
             continue
         if key in fk_to_rel.values():
             if mapper.relationships[key].info.get("label"):
@@ -85,6 +86,11 @@ def form_fields(model: type[Base]) -> list[str]:
         if rel.secondary is not None and rel.info.get("label"):
             names.append(rel.key)
     return [n for n in names if n != "password_hash"]
+
+
+def auto_fields(model: type[Base]) -> list[str]:
+    """Columns the application fills in (``field(..., auto=True)``), for details pages."""
+    return [p.key for p in mapper_of(model).column_attrs if p.columns[0].info.get("auto")]
 
 
 def is_long_text(model: type[Base], name: str) -> bool:

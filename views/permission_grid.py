@@ -19,7 +19,7 @@ RESOURCE = "Permission"
 
 
 class GridForm(FlaskForm):
-    """Only the CSRF token; the cells are read from the posted names."""
+    """Renders the CSRF token; the cells are read from the posted names."""
 
 
 def cell_name(role_id: int, resource: str, action: str) -> str:
@@ -55,10 +55,7 @@ class PermissionGridView(BaseView):
                   if m.__register__.kind != "line" and (not group or m.__register__.group == group)]
         roles = list(self.session.scalars(select(Role).order_by(Role.id)))
         form = GridForm()
-        if request.method == "POST":
-            if not form.validate_on_submit():
-                flash("页面已过期,请刷新后重试。", "error")
-                return redirect(request.full_path.rstrip("?"))
+        if request.method == "POST":  # CSRFProtect has already checked the token
             self.save(roles, [m.__name__ for m in models])
             flash("权限矩阵已保存。", "success")
             return redirect(request.full_path.rstrip("?"))

@@ -169,8 +169,8 @@ class RegisterView(ModelView):
         decl = model.__register__
         form = fields.form_fields(model)
         links = fields.many_to_one(model)
-        details = [*form, *(c for c in ("recorded_at", "recorded_by", "department")
-                            if issubclass(model, Record))]
+        details = [*form, *fields.auto_fields(model),
+                   *(c for c in ("recorded_at", "recorded_by", "department") if issubclass(model, Record))]
         columns = list(decl.list_columns) or [n for n in form if not fields.is_long_text(model, n)][:7]
         if issubclass(model, Record) and "recorded_at" not in columns and not decl.list_columns:
             columns.append("recorded_at")
