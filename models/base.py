@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import (
@@ -67,6 +69,27 @@ Money = Numeric(12, 2)
 
 
 @dataclass(frozen=True)
+class Trail:
+    """A register whose records are changes that a log must keep (换房 → 异动表).
+
+    ``models/trail.py`` writes the log row in the same flush as the record. The log
+    model (``log``) has ``kind``, ``summary``, ``effective_at`` and ``source`` columns
+    and a link named like ``subject``.
+    """
+
+    log: str
+    """Model name of the change log, e.g. ``ResidenceChange``."""
+    kind: str
+    """What the change is, in the handbook's words: 换房, 续签, 入住, 退房."""
+    subject: str
+    """Link naming who changed (e.g. ``resident``); the log row links the same row."""
+    fields: Sequence[str]
+    """Attributes summarised in the log row, e.g. ``("from_room", "to_room")``."""
+    when: str = "recorded_at"
+    """Attribute giving when the change takes effect."""
+
+
+@dataclass(frozen=True)
 class Register:
     """What the handbook says about one register (or reference table)."""
 
@@ -97,6 +120,10 @@ class Register:
     """One line shown above the list: what the register is for, its handbook rule."""
     inline: Sequence[str] = ()
     """One-to-many relationships whose rows are edited inside this form (line items)."""
+    readonly: bool = False
+    """Written by the application only (e.g. 异动表): nobody creates, edits or deletes by hand."""
+    trail: Trail | None = None
+    """Every record of this register also writes a row to a change log (see :class:`Trail`)."""
 
     @property
     def group_label(self) -> str:
@@ -141,6 +168,30 @@ def link(label: str, foreign_key: Any, *, help: str = "", **kwargs: Any) -> Any:
 
 
 _declaration_counter = itertools.count()
+
+
+def checklist(label: str, *, items: str, owner: str, table: str, help: str = "") -> Any:
+    """Ticks of a seeded checklist (the ``ChecklistItem`` rows named ``items``).
+
+    The handbook's checklists (admission documents, archive contents …) are data IT
+    seeds; the form shows them as check boxes. ``owner`` is this register's table,
+    ``table`` a new association table's name::
+
+        documents: Mapped[list[ChecklistItem]] = checklist(
+            "入住资料", items="长者入住资料", owner="resident_admissions",
+            table="resident_admission_documents")
+    """
+    ticks = Table(
+        table,
+        Base.metadata,
+        Column("record_id", ForeignKey(f"{owner}.id", ondelete="CASCADE"), primary_key=True),
+        Column("item_id", ForeignKey("checklist_items.id", ondelete="CASCADE"), primary_key=True),
+    )
+    info = {"label": label, "checklist": items}
+    if help:
+        info["help"] = help
+    return relationship("ChecklistItem", secondary=ticks, order_by="ChecklistItem.position",
+                        lazy="selectin", info=info)
 
 
 class Base(DeclarativeBase):

@@ -189,6 +189,24 @@ class RepairPrice(Base):
         return f"{self.item}({self.price}元/{self.unit})"
 
 
+class ChecklistItem(Base):
+    """One line of a checklist the handbooks give; registers tick them (see ``checklist()``)."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("checklist", "label"),)
+    __register__ = Register(
+        label="清单项目", group="R", kind="reference", key=("checklist", "label"), title="label",
+        public_lookup=True, list_columns=("checklist", "position", "label", "source"),
+        search=("checklist", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist: Mapped[str] = field("清单", String(50), help="如 长者入住资料、客户档案内容")
+    position: Mapped[int] = field("顺序", default=0)
+    label: Mapped[str] = field("项目", String(100))
+    source: Mapped[str | None] = field("手册出处", String(100))
+
+
 class FormCode(Base):
     """The numbered forms of the handbooks (001 七: XST-HD-KF-0xx)."""
 

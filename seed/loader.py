@@ -5,11 +5,16 @@ permission matrix (``matrix:``). Rows are matched by the model's natural key
 (``Register.key``): a new key is inserted, a known one updated where it
 differs, so a second run changes nothing. Any fault stops the whole load with
 file, line and reason, and nothing is written.
+
+``demo: true`` marks demo-only files (skipped by ``seed --no-demo``); ``sample: true``
+marks demo sample records, loaded only into an empty table, whose dates may be
+written relative to the day of loading: ``今天``, ``今天-3``, ``今天+1 09:30``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +25,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from admin_app.clock import today
 from models.base import GROUPS, Base, declared_models
 from models.reference import ACTIONS, Permission, Role, User
 from views import fields
@@ -86,7 +92,7 @@ def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> 
         if not isinstance(doc, dict):
             problems.append(f"{name} 第 1 行:文件应包含 model 与 rows,或 matrix")
             continue
-        if doc.get("demo") and not demo:
+        if (doc.get("demo") or doc.get("sample")) and not demo:
             continue
         with session.no_autoflush:
             if "matrix" in doc:
@@ -114,6 +120,8 @@ def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report) 
     rows = doc.get("rows")
     if not isinstance(rows, list):
         return [f"{file} 第 {doc['__line__']} 行:缺少 rows 列表"]
+    if doc.get("sample") and session.scalar(sa.select(sa.func.count()).select_from(model)):
+        return []  # sample records go only into an empty register
     problems = []
     for row in rows:
         if not isinstance(row, dict):
@@ -238,11 +246,12 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
         if python_type is dt.datetime:
             if isinstance(raw, dt.datetime):
                 return raw
-            return dt.datetime.fromisoformat(str(raw).strip())
+            return relative_moment(str(raw)) or dt.datetime.fromisoformat(str(raw).strip())
         if python_type is dt.date:
             if isinstance(raw, dt.date):
                 return raw
-            return dt.date.fromisoformat(str(raw).strip())
+            moment = relative_moment(str(raw))
+            return moment.date() if moment else dt.date.fromisoformat(str(raw).strip())
     except (ValueError, InvalidOperation, TypeError):
         kind = {bool: "是/否", int: "整数", Decimal: "数字", dt.datetime: "日期时间 YYYY-MM-DD HH:MM",
                 dt.date: "日期 YYYY-MM-DD"}[python_type]
@@ -255,6 +264,19 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
     if length and len(text) > length:
         raise RowError(f"长度 {len(text)} 超过上限 {length}")
     return text
+
+
+RELATIVE = re.compile(r"^\s*今天\s*(?:([+-])\s*(\d+))?\s*(?:(\d{1,2}):(\d{2}))?\s*$")
+
+
+def relative_moment(text: str) -> dt.datetime | None:
+    """``今天``, ``今天-3``, ``今天+1 09:30`` → a moment relative to today (demo samples)."""
+    match = RELATIVE.match(text)
+    if not match:
+        return None
+    sign, days, hour, minute = match.groups()
+    day = today() + dt.timedelta(days=int(days or 0) * (-1 if sign == "-" else 1))
+    return dt.datetime.combine(day, dt.time(int(hour or 9), int(minute or 0)))
 
 
 def resolve(session: Session, target: type[Base], raw: Any) -> Any:

@@ -23,9 +23,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 from werkzeug.wrappers import Response
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from admin_app.display import display
 from admin_app.permissions import can
 from models.base import Base, Record
 from views import fields
@@ -57,23 +60,6 @@ class AdminForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
         super().__init__(*args, **kwargs)
-
-
-def display(value: Any) -> str:
-    """How a value reads on a page or in an export."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
-    if isinstance(value, list | tuple | set):
-        return "、".join(display(v) for v in value)
-    return str(value)
 
 
 def neutralise_formula(text: str) -> str:
@@ -157,6 +143,7 @@ class RegisterView(ModelView):
         for name, value in self.derived_settings(model).items():
             if getattr(type(self), name, None) is getattr(ModelView, name, None):
                 setattr(self, name, value)
+        self.form_args = {**self.checklist_args(model, session), **(self.form_args or {})}
         kwargs.setdefault("name", decl.label)
         kwargs.setdefault("category", decl.group_label)
         kwargs.setdefault("endpoint", model.__tablename__)
@@ -196,7 +183,7 @@ class RegisterView(ModelView):
         ajax_refs = {}
         for name in form:
             rel = links.get(name) or fields.mapper_of(model).relationships.get(name)
-            if rel is None:
+            if rel is None or rel.info.get("checklist"):
                 continue
             target = rel.mapper.class_
             search_cols = [c for c in (*target.__register__.search, fields.title_column(target))
@@ -227,6 +214,24 @@ class RegisterView(ModelView):
         }
 
     @staticmethod
+    def checklist_args(model: type[Base], session: scoped_session) -> dict[str, Any]:
+        """Checklists show their seeded items as check boxes, in the handbook's order."""
+        from models.reference import ChecklistItem
+
+        args = {}
+        for rel in fields.mapper_of(model).relationships:
+            name = rel.info.get("checklist")
+            if name:
+                args[rel.key] = {
+                    "query_factory": lambda name=name: session.scalars(
+                        select(ChecklistItem).where(ChecklistItem.checklist == name)
+                        .order_by(ChecklistItem.position, ChecklistItem.id)).all(),
+                    "widget": ListWidget(prefix_label=False),
+                    "option_widget": CheckboxInput(),
+                }
+        return args
+
+    @staticmethod
     def inline_options(model: type[Base], relation: str) -> tuple[type[Base], dict[str, Any]]:
         child, form = line_fields(model, relation)
         return child, {
@@ -244,6 +249,8 @@ class RegisterView(ModelView):
     # -- permissions, enforced on every endpoint ------------------------------------------------
 
     def allowed(self, action: str) -> bool:
+        if self.declaration.readonly and action in ("create", "edit", "delete"):
+            return False
         if not has_request_context():  # Flask-Admin reads some flags once at start-up
             return True
         return can(action, self.resource)

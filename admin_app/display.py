@@ -1,0 +1,24 @@
+"""How a value reads on a page, in an export or in a change log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+
+def display(value: Any) -> str:
+    """How a value reads on a page or in an export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, list | tuple | set):
+        return "、".join(display(v) for v in value)
+    return str(value)
