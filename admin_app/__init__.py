@@ -10,14 +10,18 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
-import models  # noqa: F401  (maps every register)
-from admin_app import auth, cli, database
 from admin_app.config import from_env
 
 csrf = CSRFProtect()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    # Imported here so that models may use small helpers of this package (clock, display)
+    # without importing the whole application.
+    import models  # noqa: F401  (maps every register)
+    from admin_app import auth, cli, database
+    from views import build_admin
+
     app = Flask(__name__, instance_path=os.environ.get("KEFU_INSTANCE") or None)
     app.config.update(from_env(app.instance_path))
     app.config.update(config or {})
@@ -28,8 +32,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
-
-    from views import build_admin
 
     app.extensions["kefu_admin"] = build_admin(app, session)
     cli.init_app(app)

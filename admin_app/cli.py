@@ -70,12 +70,16 @@ def field_info(model: type[Base], name: str) -> dict[str, Any]:
     if name in mapper.relationships:
         rel = mapper.relationships[name]
         required = any(not c.nullable for c in rel.local_columns) if not rel.uselist else False
-        return {"name": name, "label": labels.get(name, name), "type": "links" if rel.uselist else "link",
-                "required": required, "target": rel.mapper.class_.__name__}
+        info = {"name": name, "label": labels.get(name, name), "type": "links" if rel.uselist else "link",
+                "required": required, "target": rel.mapper.class_.__name__,
+                "unique": any(c.unique for c in rel.local_columns)}
+        if rel.info.get("checklist"):
+            info.update(type="checklist", checklist=rel.info["checklist"])
+        return info
     col = fields.column_of(model, name)
     assert col is not None
-    info: dict[str, Any] = {"name": name, "label": labels.get(name, name),
-                            "type": column_type(col), "required": not col.nullable and col.default is None}
+    info: dict[str, Any] = {"name": name, "label": labels.get(name, name), "type": column_type(col),
+                            "required": not col.nullable and col.default is None, "unique": bool(col.unique)}
     if col.info.get("choices"):
         info["choices"] = list(col.info["choices"])
     if getattr(col.type, "length", None):
@@ -108,6 +112,8 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "group_label": decl.group_label,
         "kind": decl.kind,
         "url": url_for(f"{model.__tablename__}.index_view"),
+        "readonly": decl.readonly,
+        "trail": {"log": decl.trail.log, "kind": decl.trail.kind} if decl.trail else None,
         "fields": [field_info(model, n) for n in names],
     }
     for relation in decl.inline:

@@ -43,5 +43,16 @@ def init_app(app: Flask) -> scoped_session:
     return session
 
 
+def rebind(app: Flask, url: str) -> None:
+    """Point the app at another database (tests give each test its own copy)."""
+    session: scoped_session = app.extensions["db_session"]
+    session.remove()
+    app.extensions["engine"].dispose()
+    engine = make_engine(url)
+    session.configure(bind=engine)
+    app.extensions["engine"] = engine
+    app.config["DATABASE_URL"] = url
+
+
 def db_session(app: Flask) -> scoped_session:
     return app.extensions["db_session"]

@@ -49,11 +49,22 @@ def _log(session: Session, obj: Any, trail: Trail, kind: str, summary: str) -> N
         effective_at=getattr(obj, trail.when),
         source=type(obj).__register__.label,
     )
-    setattr(log, trail.subject, getattr(obj, trail.subject))
-    for common in ("recorded_by_id", "department_id"):
-        if hasattr(log, common):
-            setattr(log, common, getattr(obj, common, None))
+    for name in (trail.subject, "recorded_by", "department"):
+        if hasattr(log, name):
+            _copy_link(obj, log, name)
     session.add(log)
+
+
+def _copy_link(source: Any, target: Any, name: str) -> None:
+    """Copy a many-to-one link, whether it was set as an object or only as its foreign key."""
+    related = getattr(source, name, None)
+    if related is not None:
+        setattr(target, name, related)
+        return
+    source_rel = inspect(type(source)).relationships[name]
+    target_rel = inspect(type(target)).relationships[name]
+    for src_col, dst_col in zip(source_rel.local_columns, target_rel.local_columns, strict=True):
+        setattr(target, dst_col.key, getattr(source, src_col.key))
 
 
 @event.listens_for(Session, "before_flush")

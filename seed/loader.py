@@ -176,7 +176,32 @@ def apply_row(session: Session, model: type[Base], row: dict[str, Any]) -> str:
     return "新增" if created else ("更新" if changed else "未变")
 
 
+def build_line(session: Session, parent: type[Base], relation: str, raw: Any) -> Any:
+    """A line item written as a mapping under its parent's row (``lines: [{item: 纸杯, qty: 3}]``)."""
+    from views.register_view import line_fields
+
+    child, names = line_fields(parent, relation)
+    if not isinstance(raw, dict):
+        raise RowError(f"{child.__register__.label}的每一行应为「字段: 值」")
+    values = {k: convert(session, child, k, v) for k, v in raw.items() if not k.startswith("__")}
+    unknown = set(values) - set(names)
+    if unknown:
+        raise RowError(f"{child.__register__.label}没有字段 {', '.join(sorted(unknown))}")
+    back = {n for n in required_fields(child) if n not in names}  # the link to the parent
+    missing = [n for n in required_fields(child) if n not in values and n not in back]
+    if missing:
+        raise RowError(f"{child.__register__.label}缺少必填字段 {', '.join(missing)}")
+    line = child(**values)
+    line.__seed_values__ = values
+    return line
+
+
 def _differs(current: Any, new: Any) -> bool:
+    if isinstance(new, list) and any(hasattr(x, "__seed_values__") for x in new):
+        current = list(current or [])  # line items: compare their content, in order
+        return len(current) != len(new) or any(
+            _differs(getattr(old, k), v) for old, line in zip(current, new, strict=True)
+            for k, v in line.__seed_values__.items())
     if isinstance(new, list):
         return {id(x) for x in current or []} != {id(x) for x in new}
     if isinstance(new, Decimal) and current is not None:
@@ -210,6 +235,8 @@ def convert(session: Session, model: type[Base], name: str, raw: Any) -> Any:
         target = rel.mapper.class_
         if rel.uselist:
             items = raw if isinstance(raw, list) else [raw]
+            if name in model.__register__.inline:
+                return [build_line(session, model, name, item) for item in items]
             return [resolve(session, target, item) for item in items]
         return None if raw in (None, "") else resolve(session, target, raw)
     col = fields.column_of(model, name)
@@ -257,6 +284,8 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
                 dt.date: "日期 YYYY-MM-DD"}[python_type]
         raise RowError(f"「{raw}」不是有效的{kind}") from None
     text = str(raw)
+    if text.strip().startswith("本月") and (moment := relative_moment(text)):
+        text = f"{moment:%Y-%m}"  # a month written as text, e.g. 电费度数记录的月份
     allowed = col.info.get("choices")
     if allowed and text not in allowed:
         raise RowError(f"「{text}」不是可选值之一({'、'.join(allowed)})")
@@ -266,16 +295,25 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
     return text
 
 
-RELATIVE = re.compile(r"^\s*今天\s*(?:([+-])\s*(\d+))?\s*(?:(\d{1,2}):(\d{2}))?\s*$")
+RELATIVE = re.compile(r"^\s*(今天|本周一|本月)\s*(?:([+-])\s*(\d+))?\s*(?:(\d{1,2}):(\d{2}))?\s*$")
 
 
 def relative_moment(text: str) -> dt.datetime | None:
-    """``今天``, ``今天-3``, ``今天+1 09:30`` → a moment relative to today (demo samples)."""
+    """A moment relative to the day of loading, for demo samples: ``今天``, ``今天-3``,
+    ``今天+1 09:30`` (days), ``本周一`` (this Monday, ± days), ``本月-1`` (1st of a month, ± months)."""
     match = RELATIVE.match(text)
     if not match:
         return None
-    sign, days, hour, minute = match.groups()
-    day = today() + dt.timedelta(days=int(days or 0) * (-1 if sign == "-" else 1))
+    anchor, sign, amount, hour, minute = match.groups()
+    shift = int(amount or 0) * (-1 if sign == "-" else 1)
+    day = today()
+    if anchor == "本月":
+        months = day.year * 12 + day.month - 1 + shift
+        day = dt.date(months // 12, months % 12 + 1, 1)
+    else:
+        if anchor == "本周一":
+            day -= dt.timedelta(days=day.weekday())
+        day += dt.timedelta(days=shift)
     return dt.datetime.combine(day, dt.time(int(hour or 9), int(minute or 0)))
 
 

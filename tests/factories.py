@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from models.base import Base, declared_models
+from models.reference import ChecklistItem
 from views import fields
 
 _serial = itertools.count(1)
@@ -38,9 +39,15 @@ def form_value(session: Any, field: dict[str, Any], serial: int) -> Any:
     if kind == "boolean":
         return "y"
     if kind == "link":
-        return str(existing_row(session, model_named(field["target"])))
+        target = model_named(field["target"])
+        return str(make_row(session, target).id if field.get("unique") else existing_row(session, target))
     if kind == "links":
         return [str(existing_row(session, model_named(field["target"])))]
+    if kind == "checklist":
+        items = session.scalars(sa.select(ChecklistItem.id).where(
+            ChecklistItem.checklist == field["checklist"]).order_by(ChecklistItem.position)).all()
+        assert items, f"checklist {field['checklist']} has no seeded items"
+        return [str(i) for i in items[:2]]
     raise AssertionError(f"no sample for field type {kind}")
 
 
@@ -80,7 +87,9 @@ def make_row(session: Any, model: type[Base]) -> Any:
     fk_columns = {c.key for rel in links.values() for c in rel.local_columns}
     for rel in links.values():
         if any(not c.nullable for c in rel.local_columns):
-            target_id = existing_row(session, rel.mapper.class_)
+            target = rel.mapper.class_
+            unique = any(c.unique for c in rel.local_columns)  # one row per target: use a fresh one
+            target_id = make_row(session, target).id if unique else existing_row(session, target)
             for col in rel.local_columns:
                 setattr(obj, col.key, target_id)
     for col in model.__table__.columns:

@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import scoped_session, selectinload
 from werkzeug.wrappers import Response
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -138,6 +138,10 @@ class RegisterView(ModelView):
 
     def __init__(self, model: type[Base], session: scoped_session, **kwargs: Any) -> None:
         decl = model.__register__
+        clash = sorted(set(fields.form_fields(model)) & set(dir(AdminForm)))
+        if clash:  # a field named like a form method (process, validate, data …) breaks every form
+            raise TypeError(f"{model.__name__}: rename field(s) {', '.join(clash)}; "
+                            "the names are taken by WTForms")
         self.declaration = decl
         self.resource = model.__name__
         for name, value in self.derived_settings(model).items():
@@ -241,6 +245,12 @@ class RegisterView(ModelView):
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(child).items()},
             "form_base_class": BaseForm,  # the parent form carries the CSRF token
         }
+
+    def get_query(self) -> Any:
+        query = super().get_query()
+        for relation in self.declaration.inline:  # exports stream after the request's session is gone
+            query = query.options(selectinload(getattr(self.model, relation)))
+        return query
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
