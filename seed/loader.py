@@ -45,16 +45,38 @@ class RowError(Exception):
     """One bad value; the loader adds file and line."""
 
 
+class LineList(list[Any]):
+    """A YAML sequence that remembers the line of each item."""
+
+    lines: list[int]
+
+
 class LineLoader(yaml.SafeLoader):
-    """Remembers the line of every mapping and of each of its keys."""
+    """Remembers the line of every mapping, of each of its keys and of each sequence item;
+    refuses a key written twice (YAML would silently keep the last one)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in lines:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"「{key}」写了两次(第 {lines[key]} 行已有)", key_node.start_mark)
+            lines[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=True)
         mapping["__line__"] = node.start_mark.line + 1
-        mapping["__lines__"] = {
-            self.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value
-        }
+        mapping["__lines__"] = lines
         return mapping
+
+
+def _construct_line_list(loader: LineLoader, node: yaml.SequenceNode) -> Any:
+    items = LineList()
+    yield items
+    items.extend(loader.construct_sequence(node, deep=True))
+    items.lines = [item.start_mark.line + 1 for item in node.value]
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_line_list)
 
 
 @dataclass
@@ -123,16 +145,22 @@ def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report) 
     if doc.get("sample") and session.scalar(sa.select(sa.func.count()).select_from(model)):
         return []  # sample records go only into an empty register
     problems = []
-    for row in rows:
+    for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            problems.append(f"{file}:rows 中的每一项应为「字段: 值」")
+            line = rows.lines[index] if isinstance(rows, LineList) else doc["__line__"]
+            problems.append(f"{file} 第 {line} 行:rows 中的每一项应为「字段: 值」")
             continue
         try:
-            what = apply_row(session, model, row)
-            session.flush()
+            with session.begin_nested():  # a row the database refuses is undone alone, and reported
+                what = apply_row(session, model, row)
+                session.flush()
         except RowError as exc:
             line = exc.args[1] if len(exc.args) > 1 else row["__line__"]
             problems.append(f"{file} 第 {line} 行:{exc.args[0]}")
+            continue
+        except sa.exc.IntegrityError:
+            reason = "数据库拒绝这一行(与已有记录的唯一值重复,或关联不存在)"
+            problems.append(f"{file} 第 {row['__line__']} 行:{reason}")
             continue
         report.add(file, what)
     return problems
@@ -369,6 +397,9 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
         role = session.scalars(sa.select(Role).where(Role.name == role_name)).first()
         if role is None:
             problems.append(f"{file} 第 {line} 行:未知的角色「{role_name}」")
+            continue
+        if grants is not None and not isinstance(grants, dict):
+            problems.append(f"{file} 第 {line} 行:角色「{role_name}」下面应逐行写「登记表: 动作」")
             continue
         wanted: set[tuple[str, str]] = set()
         for target, actions in (grants or {}).items():
