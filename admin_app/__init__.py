@@ -54,12 +54,15 @@ def _error_pages(app: Flask) -> None:
         500: ("系统出错", "服务器处理时出错,已记录日志。您填写的内容没有保存,请返回重试。"),
     }
 
-    def render(code: int) -> tuple[str, int]:
+    def render(exc: Exception, code: int) -> tuple[str, int]:
         title, text = messages[code]
+        described = getattr(exc, "description", None)
+        if described and described != getattr(type(exc), "description", None):
+            text = described  # our own Chinese reason, e.g. a record locked by its approval
         return render_template("error.html", code=code, title=title, text=text), code
 
     for code in messages:
-        app.register_error_handler(code, lambda exc, code=code: render(code))
+        app.register_error_handler(code, lambda exc, code=code: render(exc, code))
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> tuple[str, int]:

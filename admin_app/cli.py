@@ -10,6 +10,8 @@ from typing import Any
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 
 from admin_app import migrate
 from models.base import Base, declared_models, registers
@@ -133,8 +135,16 @@ def registers_command(as_json: bool, include_reference: bool) -> None:
     """列出手册中的全部登记表。"""
     models = ([m for m in declared_models() if m.__register__.kind != "line"]
               if include_reference else registers())
+    from admin_app import approvals
+
+    session = current_app.extensions["db_session"]
     with current_app.test_request_context():
         catalogue = [describe(m) for m in models]
+    for entry in catalogue:
+        chain = approvals.chain_for(session, entry["name"])
+        entry["chain"] = [{"label": s.label, "roles": approvals.split_roles(s.roles),
+                           "mode": approvals.MODES.get(s.mode, s.mode), "scope": approvals.scope_of(s.scope),
+                           "condition": s.condition} for s in chain.steps] if chain else None
     if as_json:
         click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
         return
@@ -142,7 +152,98 @@ def registers_command(as_json: bool, include_reference: bool) -> None:
         click.echo(f"{entry['group']}  {entry['label']:<24} {entry['code'] or '':<14} {entry['url']}")
 
 
+chains_cli = AppGroup("chains", help="审批链。")
+
+
+def find_register(word: str) -> type[Base] | None:
+    for model in declared_models():
+        if word in (model.__name__, model.__register__.label):
+            return model
+    return None
+
+
+def parse_assignments(pairs: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"「{pair}」应写成 字段=值")
+        name, value = pair.split("=", 1)
+        values[name.strip()] = {"true": True, "false": False}.get(value.strip().lower(), value.strip())
+    return values
+
+
+@chains_cli.command("explain")
+@click.argument("register")
+@click.argument("assignments", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@with_appcontext
+def chains_explain(register: str, assignments: tuple[str, ...], as_json: bool) -> None:
+    """列出这样一条记录要经过的审批步骤(不含申请人),如 chains explain 请假单 days=3 --json。"""
+    from admin_app import approvals
+
+    model = find_register(register)
+    if model is None:
+        raise click.ClickException(f"没有登记表「{register}」")
+    session = current_app.extensions["db_session"]
+    chain = approvals.chain_for(session, model.__name__)
+    steps = approvals.applicable_steps(session, chain, parse_assignments(assignments)) if chain else []
+    out = [{"mode": s["mode"], "roles": s["roles"], "scope": s["scope"], "label": s["label"]} for s in steps]
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for number, step in enumerate(out, 1):
+        click.echo(f"{number}. {step['label']}:{'、'.join(step['roles'])}({step['mode']},{step['scope']})")
+
+
+@chains_cli.command("check")
+@with_appcontext
+def chains_check() -> None:
+    """检查每条审批链:登记表存在、角色存在且有人担任、条件能读懂、部门存在。有错时退出码非零。"""
+    from admin_app import approvals, conditions
+    from models.approval import Chain
+    from models.reference import Department
+
+    session = current_app.extensions["db_session"]
+    problems = []
+    names = approvals.role_names(session)
+    departments = set(session.scalars(select(Department.name)))
+    for chain in session.scalars(select(Chain).order_by(Chain.register)):
+        model = find_register(chain.register)
+        where = f"{chain.register}({chain.label})"
+        if model is None:
+            problems.append(f"{where}:没有这张登记表")
+        for step in chain.steps:
+            at = f"{where} 第 {step.position} 步「{step.label}」"
+            for role in approvals.split_roles(step.roles):
+                if role not in names:
+                    problems.append(f"{at}:没有角色「{role}」")
+                elif not approvals.candidates(session, {"roles": [names[role]]}, None):
+                    problems.append(f"{at}:没有人担任「{role}」")
+            scope = approvals.scope_of(step.scope)
+            if scope.startswith("department:") and scope.split(":", 1)[1] not in departments:
+                problems.append(f"{at}:没有部门「{scope.split(':', 1)[1]}」")
+            if scope.startswith("field:") and model is not None \
+                    and scope.split(":", 1)[1] not in sa_inspect(model).relationships:
+                problems.append(f"{at}:{model.__name__} 没有关联字段「{scope.split(':', 1)[1]}」")
+            if step.condition:
+                try:
+                    tree = conditions.parse(step.condition)
+                except conditions.ConditionError as exc:
+                    problems.append(f"{at}:{exc}")
+                    continue
+                if model is not None:
+                    unknown = conditions.names(tree) - set(sa_inspect(model).column_attrs.keys())
+                    if unknown:
+                        problems.append(f"{at}:条件用到不存在的字段 {'、'.join(sorted(unknown))}")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("所有审批链检查通过。")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(chains_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(registers_command)

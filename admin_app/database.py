@@ -24,7 +24,9 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Take the write lock up front: a deferred transaction that reads and then writes fails at
+    # once with "database is locked" when another writer holds it, busy_timeout or not.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

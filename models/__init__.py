@@ -1,6 +1,7 @@
 """Every register and reference table; importing this package maps them all."""
 
 from models import (  # noqa: F401
+    approval,
     archives,
     complaints,
     estate,

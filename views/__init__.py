@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from flask import Flask
 from flask_admin import Admin
@@ -12,6 +13,7 @@ from sqlalchemy.orm import scoped_session
 from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
 from views.home import HomeView
+from views.inbox import InboxView, pending_count
 from views.permission_grid import PermissionGridView
 from views.register_view import RegisterView
 from views.users import UserView
@@ -33,6 +35,12 @@ def build_admin(app: Flask, session: scoped_session) -> Admin:
         view_class = SPECIAL_VIEWS.get(model.__name__, RegisterView)
         admin.add_view(view_class(model, session))
     admin.add_view(PermissionGridView(session))
+    admin.add_view(InboxView(session))
+
+    @app.context_processor
+    def _inbox_count() -> dict[str, Any]:
+        return {"pending_count": lambda: pending_count(session)}
+
     return admin
 
 

@@ -32,6 +32,7 @@ from admin_app.display import display
 from admin_app.permissions import can
 from models.base import Base, Record
 from views import fields
+from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ TYPE_FORMATTERS.update({
 })
 
 
-class RegisterView(ModelView):
+class RegisterView(ApprovalMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
@@ -135,6 +136,7 @@ class RegisterView(ModelView):
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_export = TYPE_FORMATTERS
     list_template = "admin/register_list.html"
+    details_template = "admin/register_details.html"
 
     def __init__(self, model: type[Base], session: scoped_session, **kwargs: Any) -> None:
         decl = model.__register__
@@ -213,7 +215,8 @@ class RegisterView(ModelView):
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(model).items()},
             "form_ajax_refs": ajax_refs,
             "inline_models": [RegisterView.inline_options(model, name) for name in decl.inline],
-            "column_formatters": {name: lines_table for name in decl.inline},
+            "column_formatters": {name: lines_table for name in decl.inline}
+            | {"approval_status": ApprovalMixin.status_column_formatter},
             "column_formatters_export": {name: lines_text for name in decl.inline},
         }
 
@@ -304,9 +307,32 @@ class RegisterView(ModelView):
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         if not self.is_accessible():
             return self.inaccessible_callback(name, **kwargs)
+        if name in APPROVAL_ENDPOINTS:  # who may sign is the chain's business, checked by the engine
+            return None
         if not any(self.allowed(a) for a in self.required_permissions(name)):
             abort(403)
+        self.refuse_locked(name)
         return None
+
+    # -- the approval status column, shown on registers that have a chain -----------------------
+
+    @property
+    def _list_columns(self) -> list[tuple[str, str]]:
+        columns = list(self._base_list_columns)
+        if has_request_context() and self.has_chain():
+            columns.append(("approval_status", "审批状态"))
+        return columns
+
+    @_list_columns.setter
+    def _list_columns(self, value: list[tuple[str, str]]) -> None:
+        self._base_list_columns = value
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        count, rows = super().get_list(*args, **kwargs)
+        if has_request_context() and self.has_chain():
+            rows = list(rows)
+            self.remember_statuses(rows)
+        return count, rows
 
     # -- saving -----------------------------------------------------------------------------------
 

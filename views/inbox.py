@@ -1,0 +1,80 @@
+"""待我审批: every record waiting for the signed-in user's signature, across all registers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+from sqlalchemy.orm import scoped_session
+
+from admin_app import approvals as engine
+from models.approval import AGREE, Approval
+from models.base import declared_models
+
+
+def register_pages() -> dict[str, tuple[str, str]]:
+    """Model name → (handbook name, endpoint)."""
+    return {m.__name__: (m.__register__.label, m.__tablename__) for m in declared_models()}
+
+
+class InboxView(BaseView):
+    def __init__(self, session: scoped_session) -> None:
+        self.session = session
+        super().__init__(name="待我审批", endpoint="inbox", url="/admin/inbox")
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def is_visible(self) -> bool:  # the navbar shows it, with its count
+        return False
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    def rows(self) -> list[dict[str, Any]]:
+        pages = register_pages()
+        out = []
+        for approval in engine.pending_for(self.session, current_user._get_current_object()):
+            label, endpoint = pages.get(approval.register, (approval.register, ""))
+            out.append({"approval": approval, "register": label,
+                        "step": approval.steps[approval.step_index]["label"],
+                        "url": url_for(f"{endpoint}.details_view", id=approval.record_id)})
+        return out
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> Any:
+        if request.method == "POST":
+            return self.decide_many()
+        return self.render("admin/inbox.html", rows=self.rows())
+
+    def decide_many(self) -> Any:
+        decision = request.form.get("decision", AGREE)
+        opinion = request.form.get("opinion", "")
+        me = current_user._get_current_object()
+        done, refused = 0, []
+        for raw in request.form.getlist("approval"):
+            approval = self.session.get(Approval, int(raw)) if raw.isdigit() else None
+            if approval is None:
+                continue
+            try:
+                engine.decide(self.session, approval, me, decision, opinion)
+                self.session.commit()
+                done += 1
+            except engine.ApprovalError as exc:
+                self.session.rollback()
+                refused.append(f"{approval.record_label}:{exc}")
+        if done:
+            flash(f"已{decision} {done} 张单据。", "success")
+        for message in refused:
+            flash(message, "error")
+        if not done and not refused:
+            flash("请先勾选要处理的单据。", "warning")
+        return redirect(url_for(".index"))
+
+
+def pending_count(session: scoped_session) -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return len(engine.pending_for(session, current_user._get_current_object()))
