@@ -57,6 +57,27 @@ def _admin_execute(url: str, statement: str) -> None:
     engine.dispose()
 
 
+def _drop_orphans(base: str) -> None:
+    """Databases left by an interrupted run (their process is gone) would pile up on the server."""
+    engine = make_engine(base)
+    with engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'kefu_%'")).scalars()
+        orphans = [n for n in names if (m := re.match(r"kefu_(?:tpl|t)_(\d+)", n)) and not _alive(int(m[1]))]
+    engine.dispose()
+    for name in orphans:
+        _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def build(url: str) -> None:
     """Migrate and seed a database the way `make run` does."""
     app = create_app({"DATABASE_URL": url, "TESTING": True})
@@ -81,6 +102,7 @@ def template_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     base = postgres_url()
     assert base
     name = f"kefu_tpl_{os.getpid()}"
+    _drop_orphans(base)
     _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _admin_execute(base, f'CREATE DATABASE "{name}"')
     build(_with_database(base, name))
