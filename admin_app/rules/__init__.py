@@ -1,0 +1,1 @@
+"""The handbooks' rules as plain, tested functions (money in Decimal, never float)."""
