@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,16 @@ def test_renewals_are_shared_six_to_four() -> None:
 ])
 def test_supervisor_commission(personal: Decimal, team: Decimal, commission: Decimal) -> None:
     assert fees.supervisor_commission(personal, team) == commission
+
+
+@pytest.mark.parametrize(("code", "value"), [
+    ("room_keep", D(200)), ("family_overnight", D(100)), ("ninth_floor_rate", D("0.8")),
+    ("credit_card_fee", D("0.006")), ("lost_room_card", D(200)), ("fixed_asset_threshold", D(500)),
+])
+def test_seeded_fee_standards_are_the_handbooks_numbers(session: Any, code: str, value: Decimal) -> None:
+    assert fees.standard(session, code) == value
+
+
+def test_a_missing_standard_says_what_to_do(session: Any) -> None:
+    with pytest.raises(LookupError, match="收费标准"):
+        fees.standard(session, "no_such_fee")

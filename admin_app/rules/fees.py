@@ -7,6 +7,9 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
 
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
@@ -115,3 +118,13 @@ def renewal_shares(amount: Decimal) -> dict[str, Decimal]:
 def supervisor_commission(personal: Decimal, team: Decimal) -> Decimal:
     """客服主管: 0.8% of personal performance plus the team bracket's rate of team performance."""
     return money(Decimal(personal) * SUPERVISOR_PERSONAL_RATE + Decimal(team) * tier_rate(team, TEAM_TIERS))
+
+
+def standard(session: Any, code: str) -> Decimal:
+    """A fee standard IT keeps in 收费标准 (seed/data/07_fee_standards.yaml), e.g. ``room_keep``."""
+    from models.reference import FeeStandard
+
+    value = session.scalar(select(FeeStandard.amount).where(FeeStandard.code == code))
+    if value is None:
+        raise LookupError(f"收费标准「{code}」未设置,请 IT 在「基础资料 → 收费标准」里补上")
+    return Decimal(value)
