@@ -7,6 +7,7 @@ from models import (  # noqa: F401
     estate,
     finance,
     front_desk,
+    hooks,
     keys,
     postpartum,
     reference,

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Session,
     declared_attr,
     mapped_column,
     relationship,
@@ -218,6 +219,18 @@ class Base(DeclarativeBase):
                 table.append_constraint(
                     CheckConstraint(column.in_(choices), name=f"{column.name}_choice")
                 )
+
+    def problems(self) -> dict[str, str]:
+        """What the handbook refuses in this record: field name → Chinese message.
+
+        The generic view calls it before saving and shows each message at its field;
+        an empty dict lets the record be saved. Rules live in ``admin_app/rules``.
+        """
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        """Fill what the handbook computes (fees, states, schedules) before the record is
+        written; runs in the flush of every save, from a form, the seed or a command."""
 
     def __str__(self) -> str:
         reg = getattr(type(self), "__register__", None)

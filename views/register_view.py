@@ -26,6 +26,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, selectinload
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_app.display import display
@@ -122,6 +123,18 @@ TYPE_FORMATTERS.update({
     Decimal: lambda view, value, name: display(value),
     list: lambda view, value, name: display(value),
 })
+
+
+def refuse_problems(form: Any, model: Base) -> None:
+    """The handbook's rules refuse the save: each message at its field, the form kept as typed."""
+    problems = model.problems()
+    if not problems:
+        return
+    labels = fields.labels(type(model))
+    for name, message in problems.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+    raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
 class RegisterView(ApprovalMixin, ModelView):
@@ -351,6 +364,7 @@ class RegisterView(ApprovalMixin, ModelView):
             model.recorded_by_id = current_user.id
             if model.department_id is None:
                 model.department_id = current_user.department_id
+        refuse_problems(form, model)
 
     def handle_view_exception(self, exc: Exception) -> bool:
         """Database refusals become a plain Chinese message, never SQL (pitfall 9)."""
