@@ -116,6 +116,9 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "url": url_for(f"{model.__tablename__}.index_view"),
         "readonly": decl.readonly,
         "trail": {"log": decl.trail.log, "kind": decl.trail.kind} if decl.trail else None,
+        "deadlines": [{"label": d.label, "start": d.start, "done": d.done, "offset_minutes":
+                       int(d.offset.total_seconds() // 60), "day_end": d.day_end, "owner": d.owner}
+                      for d in decl.deadlines],
         "fields": [field_info(model, n) for n in names],
     }
     for relation in decl.inline:
@@ -242,7 +245,43 @@ def chains_check() -> None:
     click.echo("所有审批链检查通过。")
 
 
+@click.command("board")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="日期,默认今天")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出(供每日报表的定时任务使用)")
+@with_appcontext
+def board_command(day: Any, as_json: bool) -> None:
+    """日清日审看板:当天所有未办结事项(登记表、编号、责任人、时限、状态),已超时的在前。"""
+    from admin_app import board
+    from admin_app.clock import today
+
+    session = current_app.extensions["db_session"]
+    view = board.board(session, day.date() if day else today(), limit=1_000_000)
+    if as_json:
+        click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+        return
+    states = ",".join(f"{k} {v}" for k, v in view.by_state.items())
+    click.echo(f"日清日审 {view.day:%Y-%m-%d}:未办结 {view.total} 项({states}),"
+               f"当天已办结 {view.done_today} 项")
+    for m in view.matters:
+        click.echo(f"{m.state:<4} {m.register_label} {m.number or ''} {m.title} | {m.deadline} | "
+                   f"应办结 {m.due_at:%Y-%m-%d %H:%M} | {m.late} | 责任人 {m.owner or '未指定'}")
+
+
+@click.command("deadlines")
+@with_appcontext
+def deadlines_command() -> None:
+    """按登记表声明的时限重新计算全部「办理时限」(迁移或改了声明之后执行一次)。"""
+    from models.deadlines import rebuild
+
+    session = current_app.extensions["db_session"]
+    count = rebuild(session)
+    session.commit()
+    click.echo(f"已重新计算 {count} 条记录的办理时限。")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(board_command)
+    app.cli.add_command(deadlines_command)
     app.cli.add_command(chains_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)

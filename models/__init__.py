@@ -4,6 +4,7 @@ from models import (  # noqa: F401
     approval,
     archives,
     complaints,
+    deadlines,
     estate,
     finance,
     front_desk,
@@ -16,6 +17,7 @@ from models import (  # noqa: F401
     staff,
     trail,
 )
-from models.base import GROUPS, Base, Record, Register, Trail, checklist, declared_models, registers
+from models.base import GROUPS, Base, Deadline, Record, Register, Trail, checklist, declared_models, registers
 
-__all__ = ["GROUPS", "Base", "Record", "Register", "Trail", "checklist", "declared_models", "registers"]
+__all__ = ["GROUPS", "Base", "Deadline", "Record", "Register", "Trail", "checklist", "declared_models",
+           "registers"]

@@ -91,6 +91,31 @@ class Trail:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A time limit the handbook sets on every record of a register (5-minute dispatch, same-day return).
+
+    The clock starts at ``start`` and the matter is done once ``done`` has a value (a time, a date,
+    or any value: then the save that first fills it is when it was done). ``models/deadlines.py``
+    keeps one 办理时限 row per record and deadline, which lists, filters and the 日清日审 board read.
+    """
+
+    label: str
+    """What must happen by when, in the handbook's words: 接报5分钟内通知工程部."""
+    start: str
+    """Attribute (``link.attribute`` allowed) giving when the clock starts."""
+    done: str
+    """Attribute whose value means the matter is done."""
+    offset: dt.timedelta = dt.timedelta(0)
+    """Due this long after ``start`` (negative: before it, as in 提前1周申请)."""
+    day_end: bool = False
+    """Due at the end of that day (当日归还, 当天调查) rather than at the exact time."""
+    warn: dt.timedelta = dt.timedelta(0)
+    """How long before the due time an open matter shows as 即将到期."""
+    owner: str = "recorded_by"
+    """Link to the user who owns the matter until it is done (首问责任人)."""
+
+
+@dataclass(frozen=True)
 class Register:
     """What the handbook says about one register (or reference table)."""
 
@@ -125,6 +150,8 @@ class Register:
     """Written by the application only (e.g. 异动表): nobody creates, edits or deletes by hand."""
     trail: Trail | None = None
     """Every record of this register also writes a row to a change log (see :class:`Trail`)."""
+    deadlines: Sequence[Deadline] = ()
+    """The handbook's time limits on each record (see :class:`Deadline`)."""
 
     @property
     def group_label(self) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.archives import CustomerArchive, GuestProfile
-from models.base import Base, Record, Register, field, link
+from models.base import Base, Deadline, Record, Register, field, link
 from models.front_desk import CallRecord
 from models.postpartum import ClientArchive
 from models.reference import Department, Room, User
@@ -49,6 +49,8 @@ class Complaint(Record, Base):
         search=("complainant", "phone", "content"),
         key=("received_at", "complainant"),
         title="complainant",
+        deadlines=(Deadline("接到投诉当天核实、判断", start="received_at", done="verification", day_end=True,
+                            warn=dt.timedelta(hours=2), owner="first_responder"),),
     )
 
     received_at: Mapped[dt.datetime] = field("投诉时间", index=True)
@@ -95,6 +97,8 @@ class ComplaintHandling(Record, Base):
         search=("complaint.complainant", "investigation", "result"),
         key=("complaint",),
         title="complaint",
+        deadlines=(Deadline("接到投诉当天调查、核实", start="complaint.received_at", done="investigated_at",
+                            day_end=True, warn=dt.timedelta(hours=2)),),
     )
 
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True, index=True)
@@ -250,7 +254,7 @@ class SatisfactionSurvey(Record, Base):
              "客服专员跟进反馈的问题直至解决;客户满意度评估低于90分计入客服考核。",
         list_columns=("surveyed_on", "client", "transfer", "room_score", "meals", "nanny", "nursing",
                       "recovery"),
-        search=("client.client_name", "problems", "follow_up"),
+        search=("client.client_name", "feedback_issues", "follow_up"),
         key=("client", "surveyed_on"),
         title="client",
     )
@@ -266,7 +270,7 @@ class SatisfactionSurvey(Record, Base):
     nanny: Mapped[int | None] = field("育婴师服务(分)", help="百分制")
     nursing: Mapped[int | None] = field("护理(分)", help="百分制")
     recovery: Mapped[int | None] = field("产后修复(分)", help="百分制")
-    problems: Mapped[str | None] = field("问题反馈", Text)
+    feedback_issues: Mapped[str | None] = field("问题反馈", "problems", Text)  # column keeps its name
     follow_up: Mapped[str | None] = field("跟踪解决情况", Text)
     followed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     followed_by: Mapped[User | None] = link("客服专员", followed_by_id)

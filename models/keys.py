@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Record, Register, field, link
+from models.base import Base, Deadline, Record, Register, field, link
 from models.reference import Department, Room, User
 
 KEY_KINDS = ["空置房", "未入住", "托管", "公共", "商铺"]
@@ -77,6 +77,8 @@ class KeyLoan(Record, Base):
         search=("borrower", "purpose", "key.label"),
         key=("key", "lent_at"),
         title="borrower",
+        deadlines=(Deadline("借用钥匙当日归还", start="lent_at", done="returned_at", day_end=True,
+                            warn=dt.timedelta(hours=2)),),
     )
 
     key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)

@@ -25,7 +25,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from admin_app.clock import today
-from models.base import Base, Record, Register, checklist, field, link
+from models.base import Base, Deadline, Record, Register, checklist, field, link
 from models.reference import ChecklistItem, Department, Room, User
 
 #: 2.3: a renewal (续住) signed by customer service shares its commission 0.6 客服 / 0.4 销售顾问.
@@ -224,6 +224,8 @@ class ClientCallback(Record, Base):
         search=("content", "notes", "client.client_name"),
         key=("client", "due_on", "kind"),
         title="kind",
+        deadlines=(Deadline("按计划日期回访", start="due_on", done="done_at", day_end=True,
+                            warn=dt.timedelta(hours=12), owner="staff"),),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)

@@ -20,7 +20,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from admin_app.clock import today
-from models.base import Base, Record, Register, Trail, checklist, field, link
+from models.base import Base, Deadline, Record, Register, Trail, checklist, field, link
 from models.finance import PAYMENT_METHODS, MedicalDepositRefund
 from models.keys import Key
 from models.reference import ChecklistItem, Room, User
@@ -187,6 +187,12 @@ class ResidentAdmission(Record, Base):
         title="contract_no",
         trail=Trail(log=LOG, kind="入住", subject="resident", fields=("room", "contract_no"),
                     when="move_in_at"),
+        deadlines=(
+            Deadline("入住前1周申请入住办理", start="move_in_at", done="applied_on",
+                     offset=dt.timedelta(days=-7), day_end=True, warn=dt.timedelta(days=2)),
+            Deadline("入住15天后复评", start="move_in_at", done="re_evaluation_due",
+                     offset=dt.timedelta(days=15), day_end=True, warn=dt.timedelta(days=3)),
+        ),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -381,6 +387,8 @@ class ResidentCheckOut(Record, Base):
         title="check_out_at",
         trail=Trail(log=LOG, kind="退房", subject="resident", fields=("room", "deposit_handling"),
                     when="check_out_at"),
+        deadlines=(Deadline("退房前1周申请退房办理", start="check_out_at", done="applied_on",
+                            offset=dt.timedelta(days=-7), day_end=True, warn=dt.timedelta(days=2)),),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)

@@ -401,15 +401,21 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
         if grants is not None and not isinstance(grants, dict):
             problems.append(f"{file} 第 {line} 行:角色「{role_name}」下面应逐行写「登记表: 动作」")
             continue
-        wanted: set[tuple[str, str]] = set()
-        for target, actions in (grants or {}).items():
-            if target in ("__line__", "__lines__"):
-                continue
+        by_resource: dict[str, set[str]] = {}
+        # Sections first; a register named on its own then replaces what its section gave it.
+        targets = sorted((t for t in (grants or {}) if t not in ("__line__", "__lines__")),
+                         key=lambda t: str(t) in GROUPS or str(t) == "*", reverse=True)
+        for target in targets:
             try:
+                actions = set(expand_actions(grants[target]))
                 for resource in expand_targets(str(target)):
-                    wanted |= {(resource, a) for a in expand_actions(actions)}
+                    if str(target) in GROUPS or str(target) == "*":
+                        by_resource.setdefault(resource, set()).update(actions)
+                    else:
+                        by_resource[resource] = actions
             except RowError as exc:
                 problems.append(f"{file} 第 {grants['__lines__'].get(target, line)} 行:{exc.args[0]}")
+        wanted = {(resource, a) for resource, actions in by_resource.items() for a in actions}
         report.add(file, set_role_permissions(session, role, wanted))
     return problems
 

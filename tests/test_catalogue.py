@@ -24,6 +24,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Handbook name (REGISTERS.md) → catalogue section, for every register this issue declares.
 EXPECTED: dict[str, str] = {
     "来电、来访咨询记录": "A",
+    "日清日审记录": "A",
     "客人来访登记表": "A",
     "交接班记录": "A",
     "值班周检查记录表": "A",

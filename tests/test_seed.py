@@ -314,6 +314,15 @@ def test_editing_role_grants_changes_exactly_that_roles_rows(app: Flask, session
     assert grants == old_grants - {("PurchaseOrder", "edit")} | {("PurchaseOrder", "create")}
 
 
+def test_a_register_named_on_its_own_overrides_its_section(app: Flask, session: Any) -> None:
+    # 03_permissions.yaml gives 客服员 section A (查看 新建 编辑 导出) but names DayReview: 查看 导出,
+    # so a clerk sees the 日清日审 records and cannot sign them.
+    grants = {(resource, action) for _, resource, action in permissions_by_role(app)["客服员"]}
+    assert {("DayReview", "view"), ("DayReview", "export")} <= grants
+    assert ("DayReview", "create") not in grants
+    assert ("ShiftHandover", "create") in grants
+
+
 def test_matrix_role_without_a_mapping_is_reported_with_its_line(session: Any, tmp_path: Path) -> None:
     data = copy_data(tmp_path)
     matrix = data / "03_permissions.yaml"

@@ -8,7 +8,11 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from admin_app.clock import today
+from admin_app.permissions import can
 from models.base import GROUPS
+from views.board import board_for_user
+from views.inbox import register_pages
 
 
 class HomeView(AdminIndexView):
@@ -26,4 +30,6 @@ class HomeView(AdminIndexView):
             if decl is not None and view.is_visible():
                 sections.setdefault(decl.group, []).append(view)
         ordered = [(GROUPS[g], sections[g]) for g in GROUPS if g in sections]
-        return self.render("admin/home.html", sections=ordered)
+        session = self.admin.app.extensions["db_session"]
+        return self.render("admin/home.html", sections=ordered, board=board_for_user(session, today()),
+                           pages=register_pages(), can_sign=can("create", "DayReview"))

@@ -34,6 +34,7 @@ from admin_app.permissions import can
 from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
+from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +154,10 @@ class RegisterView(ApprovalMixin, ModelView):
 
     def __init__(self, model: type[Base], session: scoped_session, **kwargs: Any) -> None:
         decl = model.__register__
-        clash = sorted(set(fields.form_fields(model)) & set(dir(AdminForm)))
+        clash = sorted(set(fields.form_fields(model)) & (set(dir(AdminForm)) | {"problems", "before_save"}))
         if clash:  # a field named like a form method (process, validate, data …) breaks every form
             raise TypeError(f"{model.__name__}: rename field(s) {', '.join(clash)}; "
-                            "the names are taken by WTForms")
+                            "the names are taken by WTForms or the model hooks")
         self.declaration = decl
         self.resource = model.__name__
         for name, value in self.derived_settings(model).items():
@@ -181,9 +182,11 @@ class RegisterView(ApprovalMixin, ModelView):
         if issubclass(model, Record) and "recorded_at" not in columns and not decl.list_columns:
             columns.append("recorded_at")
         searchable = list(decl.search) or [n for n in columns if fields.is_text(model, n)]
-        filters = list(decl.filters) or [n for n in form if fields.is_filterable(model, n)]
+        filters: list[Any] = list(decl.filters) or [n for n in form if fields.is_filterable(model, n)]
         if issubclass(model, Record) and not decl.filters:
             filters += ["recorded_at", "department.name"]
+        if decl.deadlines:
+            filters.insert(0, DeadlineStateFilter(model))
         labels = fields.labels(model)
         labels["department.name"] = "部门"
         for name in searchable:
@@ -229,7 +232,7 @@ class RegisterView(ApprovalMixin, ModelView):
             "form_ajax_refs": ajax_refs,
             "inline_models": [RegisterView.inline_options(model, name) for name in decl.inline],
             "column_formatters": {name: lines_table for name in decl.inline}
-            | {"approval_status": ApprovalMixin.status_column_formatter},
+            | {"approval_status": ApprovalMixin.status_column_formatter, "deadline_state": deadline_column},
             "column_formatters_export": {name: lines_text for name in decl.inline},
         }
 
@@ -332,6 +335,8 @@ class RegisterView(ApprovalMixin, ModelView):
     @property
     def _list_columns(self) -> list[tuple[str, str]]:
         columns = list(self._base_list_columns)
+        if self.declaration.deadlines:
+            columns.append(("deadline_state", "办理时限"))
         if has_request_context() and self.has_chain():
             columns.append(("approval_status", "审批状态"))
         return columns
@@ -342,9 +347,14 @@ class RegisterView(ApprovalMixin, ModelView):
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         count, rows = super().get_list(*args, **kwargs)
-        if has_request_context() and self.has_chain():
+        if not has_request_context() or not kwargs.get("execute", True):
+            return count, rows  # an export streams its query; its columns do not show badges
+        if self.has_chain():
             rows = list(rows)
             self.remember_statuses(rows)
+        if self.declaration.deadlines:
+            rows = list(rows)
+            remember_deadlines(self.session, self.resource, rows)
         return count, rows
 
     # -- saving -----------------------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""日清日审 (001 1.2): every day's open matters, worst first, and the supervisor's sign-off.
+
+The board reads the 办理时限 rows (``models/deadlines.py``); it knows no register. A matter is on the
+board of day D when it is not done by the end of D (or by now, for today) and it is due by the end
+of D or already in its warning window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from admin_app.clock import now
+from admin_app.rules.deadlines import OPEN_STATES, OVERDUE, describe_late, state
+from models.deadlines import DayReview, DueItem
+from models.reference import Department, User
+
+#: Rows shown on one board; the counts always cover every open matter.
+BOARD_LIMIT = 200
+
+
+class SignOffError(Exception):
+    """A refused sign-off; the message is for the user, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Matter:
+    register: str
+    register_label: str
+    record_id: int
+    number: str | None
+    title: str
+    deadline: str
+    due_at: dt.datetime
+    owner: str
+    department: str
+    state: str
+    late: str
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["due_at"] = self.due_at.isoformat(sep=" ", timespec="minutes")
+        return data
+
+
+@dataclass
+class Board:
+    day: dt.date
+    at: dt.datetime
+    matters: list[Matter]
+    total: int
+    by_state: dict[str, int]
+    by_department: dict[str, int]
+    done_today: int
+    reviews: list[DayReview] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return self.by_state.get(OVERDUE, 0)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "date": self.day.isoformat(),
+            "generated_at": self.at.isoformat(sep=" ", timespec="seconds"),
+            "open": self.total,
+            "overdue": self.overdue,
+            "done_today": self.done_today,
+            "by_state": self.by_state,
+            "by_department": self.by_department,
+            "matters": [m.as_json() for m in self.matters],
+            "reviews": [{"department": r.department.name if r.department else "",
+                         "reviewed_by": r.recorded_by.name if r.recorded_by else "",
+                         "reviewed_at": r.recorded_at.isoformat(sep=" ", timespec="minutes")}
+                        for r in self.reviews],
+        }
+
+
+def moment_of(day: dt.date, at: dt.datetime | None = None) -> dt.datetime:
+    """The board of ``day`` is seen now when ``day`` is today, else at the end of that day."""
+    at = at or now()
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    return min(at, end)
+
+
+def _open_at(moment: dt.datetime, end_of_day: dt.datetime) -> sa.ColumnElement[bool]:
+    not_done = sa.or_(DueItem.done_at.is_(None), DueItem.done_at > moment)
+    return sa.and_(not_done, sa.or_(DueItem.due_at <= end_of_day, DueItem.warn_from <= moment))
+
+
+def board(session: Session, day: dt.date, registers: Collection[str] | None = None,
+          department_id: int | None = None, at: dt.datetime | None = None,
+          limit: int = BOARD_LIMIT) -> Board:
+    """The board of ``day`` over ``registers`` (model names; ``None`` = all), optionally one department."""
+    moment = moment_of(day, at)
+    end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    scope = []
+    if registers is not None:
+        scope.append(DueItem.register.in_(list(registers)))
+    if department_id is not None:
+        scope.append(DueItem.department_id == department_id)
+    open_rows = sa.and_(_open_at(moment, end_of_day), *scope)
+
+    owner, dept = aliased(User), aliased(Department)
+    rows = session.execute(
+        sa.select(DueItem, owner.name, dept.name)
+        .outerjoin(owner, owner.id == DueItem.owner_id)
+        .outerjoin(dept, dept.id == DueItem.department_id)
+        .where(open_rows).order_by(DueItem.due_at, DueItem.id).limit(limit)
+    ).all()
+    matters = [
+        Matter(register=d.register, register_label=d.register_label, record_id=d.record_id,
+               number=d.number, title=d.title, deadline=d.deadline, due_at=d.due_at,
+               owner=owner_name or "", department=dept_name or "",
+               state=state(d.due_at, None, moment, d.due_at - d.warn_from),
+               late=describe_late(d.due_at, moment))
+        for d, owner_name, dept_name in rows
+    ]
+    by_state: Counter[str] = Counter()
+    of_state = sa.case((DueItem.due_at <= moment, OPEN_STATES[0]),
+                       (DueItem.warn_from <= moment, OPEN_STATES[1]), else_=OPEN_STATES[2])
+    counts = sa.select(of_state, sa.func.count()).where(open_rows).group_by(of_state)
+    for name, count in session.execute(counts):
+        by_state[name] = count
+    by_department = {name or "未指定部门": count for name, count in session.execute(
+        sa.select(Department.name, sa.func.count()).select_from(DueItem)
+        .outerjoin(Department, Department.id == DueItem.department_id)
+        .where(open_rows).group_by(Department.name).order_by(sa.func.count().desc()))}
+    start_of_day = dt.datetime.combine(day, dt.time())
+    done_today = session.scalar(sa.select(sa.func.count()).select_from(DueItem).where(
+        DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope)) or 0
+    reviews = list(session.scalars(sa.select(DayReview).where(DayReview.day == day)
+                                   .order_by(DayReview.recorded_at)))
+    return Board(day=day, at=moment, matters=matters, total=sum(by_state.values()),
+                 by_state={s: by_state.get(s, 0) for s in OPEN_STATES}, by_department=by_department,
+                 done_today=done_today, reviews=reviews)
+
+
+def summary_lines(matters: list[Matter]) -> str:
+    return "\n".join(
+        f"{m.state} | {m.register_label} {m.number or ''} {m.title} | {m.deadline} | "
+        f"应办结 {m.due_at:%m-%d %H:%M} | 责任人 {m.owner or '未指定'}"
+        for m in matters
+    ) or "无未办结事项"
+
+
+def sign_off(session: Session, day: dt.date, user: User, registers: Collection[str] | None = None,
+             remarks: str | None = None) -> DayReview:
+    """Record that ``user`` reviewed ``day`` for their department, with what was still open."""
+    if day > now().date():
+        raise SignOffError("不能签核未来的日期。")
+    existing = session.scalar(sa.select(DayReview).where(DayReview.day == day,
+                                                         DayReview.department_id == user.department_id))
+    if existing is not None:
+        who = existing.recorded_by.name if existing.recorded_by else "他人"
+        raise SignOffError(f"{day:%Y-%m-%d} 的日清日审已由 {who} 于 {existing.recorded_at:%H:%M} 签核,"
+                           "不能重复签核。")
+    view = board(session, day, registers, department_id=user.department_id, limit=10_000)
+    review = DayReview(day=day, open_count=view.total, overdue_count=view.overdue, done_count=view.done_today,
+                       summary=summary_lines(view.matters), remarks=remarks or None,
+                       recorded_by_id=user.id, department_id=user.department_id)
+    session.add(review)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:  # a colleague signed the same day a moment earlier
+        session.rollback()
+        raise SignOffError(f"{day:%Y-%m-%d} 的日清日审刚刚已由他人签核,不能重复签核。") from None
+    return review
