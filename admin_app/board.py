@@ -16,10 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from admin_app.clock import now
-from admin_app.rules.deadlines import OPEN_STATES, OVERDUE, describe_late, state
+from admin_app.rules.deadlines import (
+    OPEN_STATES,
+    OVERDUE,
+    describe_late,
+    duty_due,
+    period_end,
+    period_start,
+    state,
+)
+from models.base import declared_models
 from models.deadlines import DayReview, DueItem
 from models.reference import Department, User
 
+#: A duty whose record for the period exists.
+MET = "已完成"
 #: Rows shown on one board; the counts always cover every open matter.
 BOARD_LIMIT = 200
 
@@ -48,6 +59,53 @@ class Matter:
         return data
 
 
+@dataclass(frozen=True)
+class DutyStatus:
+    register: str
+    register_label: str
+    label: str
+    period: str
+    due_at: dt.datetime
+    state: str
+    late: str
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["due_at"] = self.due_at.isoformat(sep=" ", timespec="minutes")
+        return data
+
+
+def period_label(start: dt.date, every: str) -> str:
+    if every == "week":
+        return f"{start:%Y-%m-%d} 至 {start + dt.timedelta(days=6):%m-%d}"
+    if every == "month":
+        return f"{start.year}年{start.month}月"
+    return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+
+
+def duties(session: Session, day: dt.date, registers: Collection[str] | None = None,
+           at: dt.datetime | None = None) -> list[DutyStatus]:
+    """Each declared duty for the period holding ``day``: met, or how close to its due time."""
+    moment = moment_of(day, at)
+    out = []
+    for model in declared_models():
+        if registers is not None and model.__name__ not in registers:
+            continue
+        for duty in model.__register__.duties:
+            start = period_start(day, duty.every, duty.lag)
+            column = getattr(model, duty.date)
+            found = sa.select(model.id).where(column >= start, column < period_end(start, duty.every))
+            if duty.where:
+                found = found.where(getattr(model, duty.where[0]) == duty.where[1])
+            due = duty_due(day, duty.every, duty.due_day)
+            met = session.scalar(sa.select(found.exists())) or False
+            current = MET if met else state(due, None, moment, dt.timedelta(days=1))
+            out.append(DutyStatus(register=model.__name__, register_label=model.__register__.label,
+                                  label=duty.label, period=period_label(start, duty.every), due_at=due,
+                                  state=current, late="" if met else describe_late(due, moment)))
+    return sorted(out, key=lambda d: (d.state == MET, d.due_at))
+
+
 @dataclass
 class Board:
     day: dt.date
@@ -58,6 +116,7 @@ class Board:
     by_department: dict[str, int]
     done_today: int
     reviews: list[DayReview] = field(default_factory=list)
+    duties: list[DutyStatus] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -73,6 +132,7 @@ class Board:
             "by_state": self.by_state,
             "by_department": self.by_department,
             "matters": [m.as_json() for m in self.matters],
+            "duties": [d.as_json() for d in self.duties],
             "reviews": [{"department": r.department.name if r.department else "",
                          "reviewed_by": r.recorded_by.name if r.recorded_by else "",
                          "reviewed_at": r.recorded_at.isoformat(sep=" ", timespec="minutes")}
@@ -137,15 +197,15 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                                    .order_by(DayReview.recorded_at)))
     return Board(day=day, at=moment, matters=matters, total=sum(by_state.values()),
                  by_state={s: by_state.get(s, 0) for s in OPEN_STATES}, by_department=by_department,
-                 done_today=done_today, reviews=reviews)
+                 done_today=done_today, reviews=reviews, duties=duties(session, day, registers, at))
 
 
-def summary_lines(matters: list[Matter]) -> str:
-    return "\n".join(
-        f"{m.state} | {m.register_label} {m.number or ''} {m.title} | {m.deadline} | "
-        f"应办结 {m.due_at:%m-%d %H:%M} | 责任人 {m.owner or '未指定'}"
-        for m in matters
-    ) or "无未办结事项"
+def summary_lines(view: Board) -> str:
+    lines = [f"{m.state} | {m.register_label} {m.number or ''} {m.title} | {m.deadline} | "
+             f"应办结 {m.due_at:%m-%d %H:%M} | 责任人 {m.owner or '未指定'}" for m in view.matters]
+    lines += [f"{d.state} | 定期事项 {d.register_label}:{d.label}({d.period})"
+              for d in view.duties if d.state != MET]
+    return "\n".join(lines) or "无未办结事项"
 
 
 def sign_off(session: Session, day: dt.date, user: User, registers: Collection[str] | None = None,
@@ -161,7 +221,7 @@ def sign_off(session: Session, day: dt.date, user: User, registers: Collection[s
                            "不能重复签核。")
     view = board(session, day, registers, department_id=user.department_id, limit=10_000)
     review = DayReview(day=day, open_count=view.total, overdue_count=view.overdue, done_count=view.done_today,
-                       summary=summary_lines(view.matters), remarks=remarks or None,
+                       summary=summary_lines(view), remarks=remarks or None,
                        recorded_by_id=user.id, department_id=user.department_id)
     session.add(review)
     try:

@@ -17,7 +17,18 @@ from models import (  # noqa: F401
     staff,
     trail,
 )
-from models.base import GROUPS, Base, Deadline, Record, Register, Trail, checklist, declared_models, registers
+from models.base import (
+    GROUPS,
+    Base,
+    Deadline,
+    Duty,
+    Record,
+    Register,
+    Trail,
+    checklist,
+    declared_models,
+    registers,
+)
 
-__all__ = ["GROUPS", "Base", "Deadline", "Record", "Register", "Trail", "checklist", "declared_models",
-           "registers"]
+__all__ = ["GROUPS", "Base", "Deadline", "Duty", "Record", "Register", "Trail", "checklist",
+           "declared_models", "registers"]

@@ -107,12 +107,33 @@ class Deadline:
     """Attribute whose value means the matter is done."""
     offset: dt.timedelta = dt.timedelta(0)
     """Due this long after ``start`` (negative: before it, as in 提前1周申请)."""
+    months: int = 0
+    """Calendar months added to ``start`` before ``offset`` (次月4号前 = 1 month + 3 days from the 1st)."""
     day_end: bool = False
     """Due at the end of that day (当日归还, 当天调查) rather than at the exact time."""
     warn: dt.timedelta = dt.timedelta(0)
     """How long before the due time an open matter shows as 即将到期."""
     owner: str = "recorded_by"
     """Link to the user who owns the matter until it is done (首问责任人)."""
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A register the handbook wants filled every period (每周查验钥匙, 每月4号前交排班表).
+
+    The duty of a period is met when a record's ``date`` falls in the period ``lag`` periods back
+    (and its ``where`` column holds the given value); it is due at the end of the period's
+    ``due_day``-th day, or at the period's end without one.
+    """
+
+    label: str
+    every: str
+    """``week`` (Monday to Sunday), ``month`` or ``quarter``."""
+    date: str
+    """Date column of the record that meets the duty."""
+    due_day: int | None = None
+    lag: int = 0
+    where: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +173,8 @@ class Register:
     """Every record of this register also writes a row to a change log (see :class:`Trail`)."""
     deadlines: Sequence[Deadline] = ()
     """The handbook's time limits on each record (see :class:`Deadline`)."""
+    duties: Sequence[Duty] = ()
+    """Records the handbook wants every week, month or quarter (see :class:`Duty`)."""
 
     @property
     def group_label(self) -> str:

@@ -123,7 +123,7 @@ def matters(obj: Any, previous: dict[str, Any] | None = None) -> list[dict[str, 
             start = _resolve(obj, d.start)
             if start is None:
                 continue
-            due = due_at(start, d.offset, d.day_end)
+            due = due_at(start, d.offset, d.day_end, d.months)
             old = previous.get(d.label)
             rows.append({
                 "register": type(obj).__name__,

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Record, Register, field, link
+from admin_app.clock import today
+from models.base import Base, Deadline, Duty, Record, Register, field, link
 from models.reference import Room, User
 
 MATTER_TYPES = ["咨询", "报修", "投诉", "建议", "求助"]
@@ -243,6 +244,9 @@ class Roster(Record, Base):
         key=("month", "department"),
         title="month",
         inline=("lines",),
+        deadlines=(Deadline("每月4号前交综合办", start="month", done="submitted_on",
+                            offset=dt.timedelta(days=3), day_end=True, warn=dt.timedelta(days=1)),),
+        duties=(Duty("本月排班表4号前交综合办", every="month", date="month", due_day=4),),
     )
 
     month: Mapped[dt.date] = field("月份", help="填该月1日")
@@ -390,3 +394,36 @@ class LeftItem(Record, Base):
     claimed_at: Mapped[dt.datetime | None] = field("认领时间")
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     returned_by: Mapped[User | None] = link("经手人", returned_by_id, help="把物品交还认领人的员工")
+
+
+REPORTS_FILED = ["收入明细表(周报)", "收入明细表(月报)", "智能卡季度汇总", "钥匙管理情况报告",
+                 "办证情况统计表", "投诉汇总表", "客户档案资料明细表", "业户意见征询统计分析"]
+
+
+class ReportFiling(Record, Base):
+    __tablename__ = "report_filings"
+    __register__ = Register(
+        label="报表报送登记",
+        group="A",
+        source="000 (十二); 004 4.3.2; 002 篇3 2.3.10; 000 (五)2",
+        help="定期报表交出时登记:收入明细表每周一报上周、每月报上月;智能卡发放情况每季度首月5日前汇总上季度;"
+             "钥匙管理情况报告、办证情况统计表、客户档案资料明细表每月报上月。",
+        list_columns=("report", "period_start", "filed_on", "filed_to", "recorded_by"),
+        search=("report", "filed_to"),
+        key=("report", "period_start"),
+        title="report",
+        duties=(
+            Duty("每周一报上周收入明细表", every="week", date="period_start", due_day=1, lag=1,
+                 where=("report", "收入明细表(周报)")),
+            Duty("每月报上月收入明细表", every="month", date="period_start", due_day=5, lag=1,
+                 where=("report", "收入明细表(月报)")),
+            Duty("每季度首月5日前交上季度智能卡发放汇总", every="quarter", date="period_start", due_day=5,
+                 lag=1, where=("report", "智能卡季度汇总")),
+        ),
+    )
+
+    report: Mapped[str] = field("报表", String(20), choices=REPORTS_FILED)
+    period_start: Mapped[dt.date] = field("报表期间起",
+                                          help="周报填该周星期一,月报填该月1日,季度汇总填该季度首日")
+    filed_on: Mapped[dt.date] = field("报送日期", default=today)
+    filed_to: Mapped[str | None] = field("报送对象", String(50), help="如 财务会计、服务中心")

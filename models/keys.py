@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Deadline, Record, Register, field, link
+from models.base import Base, Deadline, Duty, Record, Register, field, link
 from models.reference import Department, Room, User
 
 KEY_KINDS = ["空置房", "未入住", "托管", "公共", "商铺"]
@@ -118,6 +118,7 @@ class KeyCheck(Record, Base):
         search=("differences", "follow_up"),
         key=("checked_on",),
         title="checked_on",
+        duties=(Duty("每周至少对照台账查验一次钥匙", every="week", date="checked_on"),),
     )
 
     checked_on: Mapped[dt.date] = field("查验日期", index=True, help="每周至少一次")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Record, Register, field, link
+from models.base import Base, Deadline, Duty, Record, Register, field, link
 from models.reference import User
 
 #: Kinds of leave. 000 (十)2 names 调休 and the 请假单; the others are the statutory kinds of leave a
@@ -124,6 +124,9 @@ class AttendanceSheet(Record, Base):
         key=("month", "department"),
         title="month",
         inline=("lines",),
+        deadlines=(Deadline("次月4号前交综合办", start="month", done="submitted_on", months=1,
+                            offset=dt.timedelta(days=3), day_end=True, warn=dt.timedelta(days=1)),),
+        duties=(Duty("上月考勤表4号前交综合办", every="month", date="month", due_day=4, lag=1),),
     )
 
     month: Mapped[dt.date] = field("月份", help=MONTH_HELP)

@@ -212,3 +212,33 @@ def test_registers_json_declares_the_deadlines(app: Any) -> None:
     assert repairs["deadlines"] == [{"label": "接报5分钟内通知工程部", "start": "called_at",
                                      "done": "dispatched_at", "offset_minutes": 5, "day_end": False,
                                      "owner": "recorded_by"}]
+
+
+def test_board_shows_a_missing_weekly_key_check_as_a_duty(clerk: Any, session: Any) -> None:
+    from models.keys import KeyCheck
+
+    session.execute(sa.delete(KeyCheck))
+    session.commit()
+    page = clerk.get("/admin/").get_data(as_text=True)
+    duties = page[page.index('id="duties"'):]
+    line = next(li for li in duties.split("<li>") if "每周至少对照台账查验一次钥匙" in li)
+    assert "已完成" not in line
+    view = engine.board(session, today())
+    duty = next(d for d in view.duties if d.register == "KeyCheck")
+    assert duty.state in ("正常", "即将到期") and duty.due_at.weekday() == 0  # due by Sunday midnight
+
+
+def test_filing_last_weeks_income_report_meets_the_monday_duty(clerk: Any, session: Any) -> None:
+    from admin_app.rules.deadlines import period_start
+    from models.front_desk import ReportFiling
+
+    session.execute(sa.delete(ReportFiling))
+    session.commit()
+    duty = "每周一报上周收入明细表"
+    assert next(d for d in engine.board(session, today()).duties if d.label == duty).state != "已完成"
+    last_monday = period_start(today(), "week", back=1)
+    response = clerk.post("/admin/report_filings/new/", {
+        "report": "收入明细表(周报)", "period_start": last_monday.isoformat(),
+        "filed_on": today().isoformat(), "filed_to": "财务会计"})
+    assert response.status_code == 302
+    assert next(d for d in engine.board(session, today()).duties if d.label == duty).state == "已完成"

@@ -14,6 +14,9 @@ from admin_app.rules.deadlines import (
     OVERDUE,
     describe_late,
     due_at,
+    duty_due,
+    period_end,
+    period_start,
     state,
     worst,
 )
@@ -78,3 +81,25 @@ def test_how_late_reads_in_chinese() -> None:
     assert describe_late(due, T(2026, 12, 3, 12, 15)) == "超时1天2小时15分"
     assert describe_late(due, T(2026, 12, 2, 9, 57)) == "剩余3分"
     assert describe_late(due, due) == "超时0分"
+
+
+def test_attendance_of_january_is_due_by_the_fourth_of_february() -> None:
+    assert due_at(dt.date(2026, 1, 1), dt.timedelta(days=3), day_end=True, months=1) == T(2026, 2, 5)
+
+
+def test_periods_start_on_monday_the_first_and_the_quarter() -> None:
+    sunday = dt.date(2026, 12, 6)
+    assert period_start(sunday, "week") == dt.date(2026, 11, 30)
+    assert period_start(sunday, "week", back=1) == dt.date(2026, 11, 23)
+    assert period_start(dt.date(2028, 3, 31), "month", back=1) == dt.date(2028, 2, 1)
+    assert period_start(dt.date(2026, 1, 2), "quarter", back=1) == dt.date(2025, 10, 1)
+    assert period_end(dt.date(2025, 10, 1), "quarter") == dt.date(2026, 1, 1)
+
+
+def test_smart_card_summary_is_due_by_the_fifth_of_the_quarters_first_month() -> None:
+    assert duty_due(dt.date(2026, 11, 20), "quarter", 5) == T(2026, 10, 6)
+
+
+def test_weekly_income_report_is_due_by_monday_night_and_the_key_check_by_sunday_night() -> None:
+    assert duty_due(dt.date(2026, 12, 3), "week", 1) == T(2026, 12, 1)
+    assert duty_due(dt.date(2026, 12, 3), "week", None) == T(2026, 12, 7)

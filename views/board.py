@@ -18,8 +18,9 @@ from views.inbox import register_pages
 
 
 def deadline_registers() -> list[str]:
-    """Registers with deadlines that the signed-in user may view."""
-    return [m.__name__ for m in declared_models() if m.__register__.deadlines and can("view", m.__name__)]
+    """Registers with deadlines or duties that the signed-in user may view."""
+    return [m.__name__ for m in declared_models()
+            if (m.__register__.deadlines or m.__register__.duties) and can("view", m.__name__)]
 
 
 def board_for_user(session: scoped_session, day: dt.date) -> engine.Board | None:

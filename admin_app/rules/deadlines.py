@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from admin_app.rules.fees import add_months
+
 NORMAL = "正常"
 DUE_SOON = "即将到期"
 OVERDUE = "已超时"
@@ -25,9 +27,13 @@ def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def due_at(start: dt.date | dt.datetime, offset: dt.timedelta = dt.timedelta(0),
-           day_end: bool = False) -> dt.datetime:
-    """``start + offset``; with ``day_end`` the end of that day (the first instant of the next)."""
-    moment = as_datetime(start) + offset
+           day_end: bool = False, months: int = 0) -> dt.datetime:
+    """``start`` plus ``months`` calendar months plus ``offset``; with ``day_end`` the end of that day
+    (the first instant of the next)."""
+    moment = as_datetime(start)
+    if months:
+        moment = dt.datetime.combine(add_months(moment.date(), months), moment.time())
+    moment += offset
     if day_end:
         return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time())
     return moment
@@ -60,3 +66,33 @@ def describe_late(due: dt.datetime, now: dt.datetime) -> str:
     if mins or not text:
         text += f"{mins}分"
     return prefix + text
+
+
+# -- periodic duties ------------------------------------------------------------------------------
+
+
+def period_start(day: dt.date, every: str, back: int = 0) -> dt.date:
+    """First day of the week (Monday), month or quarter holding ``day``, ``back`` periods earlier."""
+    if every == "week":
+        return day - dt.timedelta(days=day.weekday() + 7 * back)
+    if every == "month":
+        return add_months(day.replace(day=1), -back)
+    if every == "quarter":
+        first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+        return add_months(first, -3 * back)
+    raise ValueError(f"unknown period {every!r}")
+
+
+def period_end(start: dt.date, every: str) -> dt.date:
+    """The day after the period that begins on ``start``."""
+    if every == "week":
+        return start + dt.timedelta(days=7)
+    return add_months(start, 1 if every == "month" else 3)
+
+
+def duty_due(day: dt.date, every: str, due_day: int | None) -> dt.datetime:
+    """When the duty of the period holding ``day`` is due: the end of its ``due_day``-th day, or its end."""
+    start = period_start(day, every)
+    if due_day is None:
+        return as_datetime(period_end(start, every))
+    return as_datetime(start + dt.timedelta(days=due_day))
