@@ -4,8 +4,10 @@ database, numbers given back by a rollback, never typed, distinct under concurre
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from models.base import Record, registers
 from models.finance import PurchaseOrder
 from models.front_desk import CallRecord
 from seed.loader import SeedError, load
+from tests.conftest import BACKENDS, _admin_execute, _with_database, postgres_url
 
 CALL = {
     "received_at": "2026-11-23 09:30:00",
@@ -249,26 +252,53 @@ def test_the_number_is_on_the_details_page(head: Any, session: Any) -> None:
 # -- the migration ----------------------------------------------------------------------------------
 
 
-def test_migration_numbers_existing_rows_by_recorded_at_then_id(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+@pytest.fixture(params=BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    base = postgres_url()
+    assert base
+    name = f"kefu_t_{os.getpid()}_migration"
+    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_execute(base, f'CREATE DATABASE "{name}"')
+    yield _with_database(base, name)
+    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migration_numbers_existing_rows_by_recorded_at_then_id(empty_db: str) -> None:
+    engine = make_engine(empty_db)
     migrate.upgrade(engine, "0004")
-    rows = [(1, "2026-11-20 15:00:00"), (2, "2026-11-20 09:00:00"), (3, "2026-11-21 08:00:00"),
-            (4, "2026-11-20 09:00:00")]
+    at = dt.datetime.fromisoformat
+    rows = [("甲", at("2026-11-20 15:00")), ("乙", at("2026-11-20 09:00")), ("丙", at("2026-11-21 08:00")),
+            ("丁", at("2026-11-20 09:00"))]  # 乙 and 丁 at the same minute: by id
     with engine.begin() as conn:
-        for row_id, moment in rows:
-            conn.execute(sa.text("INSERT INTO call_records (id, received_at, channel, caller, matter_type,"
-                                 " content, recorded_at) VALUES (:id, :at, '来电', '甲', '咨询', '问', :at)"),
-                         {"id": row_id, "at": moment})
+        for caller, moment in rows:
+            conn.execute(sa.text("INSERT INTO call_records (received_at, channel, caller, matter_type,"
+                                 " content, recorded_at) VALUES (:at, '来电', :caller, '咨询', '问', :at)"),
+                         {"caller": caller, "at": moment})
         conn.execute(sa.text("INSERT INTO guest_profiles (archive_no, guest_name, kind, stay_on, recorded_at)"
-                             " VALUES ('261116004', '周志明', '散客', '2026-11-16', '2026-11-16 10:00')"))
+                             " VALUES ('261116004', '周志明', '散客', :day, :at)"),
+                     {"day": dt.date(2026, 11, 16), "at": at("2026-11-16 10:00")})
+        # a row that refers to a rebuilt table: SQLite's batch mode must not refuse the rebuild
+        archive = conn.execute(sa.text("INSERT INTO customer_archives (archive_no, household, opened_on,"
+                                       " recorded_at) VALUES ('DA-A204', '王淑芬', :day, :at) RETURNING id"),
+                               {"day": dt.date(2026, 11, 16), "at": at("2026-11-16 10:00")}).scalar_one()
+        conn.execute(sa.text("INSERT INTO archive_reads (archive_id, reader, purpose, read_at, recorded_at)"
+                             " VALUES (:archive, '王淑芬', '查装修资料', :at, :at)"),
+                     {"archive": archive, "at": at("2026-11-17 10:00")})
     migrate.upgrade(engine)
     with Session(engine) as session:
-        numbers = dict(session.execute(sa.text("SELECT id, number FROM call_records")).all())
-        assert numbers == {2: "XST-HD-KF-002-20261120-001", 4: "XST-HD-KF-002-20261120-002",
-                           1: "XST-HD-KF-002-20261120-003", 3: "XST-HD-KF-002-20261121-001"}
+        numbers = dict(session.execute(sa.text("SELECT caller, number FROM call_records")).all())
+        assert numbers == {"乙": "XST-HD-KF-002-20261120-001", "丁": "XST-HD-KF-002-20261120-002",
+                           "甲": "XST-HD-KF-002-20261120-003", "丙": "XST-HD-KF-002-20261121-001"}
         session.add(call(dt.date(2026, 11, 20), 17))
         session.add(GuestProfile(guest_name="何丽萍", kind="散客", stay_on=dt.date(2026, 11, 16)))
         session.commit()
         assert newest(session, CallRecord).number == "XST-HD-KF-002-20261120-004"
         assert newest(session, GuestProfile).archive_no == "261116005"
+        linked = sa.text("SELECT a.number, r.number FROM archive_reads r"
+                         " JOIN customer_archives a ON a.id = r.archive_id")
+        assert session.execute(linked).one() == ("KHDA-20261116-001", "XST-HD-KF-025-20261117-001")
     engine.dispose()
