@@ -20,7 +20,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # without importing the whole application.
     import models  # noqa: F401  (maps every register)
     from admin_app import auth, cli, database
+    from admin_app.numbering import check_prefixes
     from views import build_admin
+
+    check_prefixes()  # every register numbers its records with a prefix of its own
 
     app = Flask(__name__, instance_path=os.environ.get("KEFU_INSTANCE") or None)
     app.config.update(from_env(app.instance_path))

@@ -12,13 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from admin_app.clock import today
+from admin_app.numbering import archive_number, is_archive_number_of, next_number
 from models.base import Base, Record, Register, checklist, field, link
 from models.reference import ChecklistItem, Department, Room, User
 
-GUEST_KINDS = ["团队", "散客", "VIP"]
+VIP = "VIP"
+GUEST_KINDS = ["团队", "散客", VIP]
+
+#: Counter of 002's archive numbers (团队、散客), per day of stay, in ``number_sequences``.
+ARCHIVE_SEQUENCE = "客人档案编号"
 
 #: Name of the seeded checklist of 000 (五)1 (seed/data/11_checklists_archives.yaml).
 ARCHIVE_CONTENTS = "客户档案资料"
@@ -29,6 +34,7 @@ class CustomerArchive(Record, Base):
     __register__ = Register(
         label="客户档案",
         group="F",
+        prefix="KHDA",
         source="000 (五); 001 4.1.5, 1.3.10; 002 2.1.2.8",
         help="客户档案分户建立、保存(一户一档),本表列表即《入住客户管理台账》;每月将上月客户档案存档并填写"
              "《客户档案资料明细表》;档案锁放在指定档案柜中,存放地点保持清洁。",
@@ -67,27 +73,42 @@ class GuestProfile(Record, Base):
     __register__ = Register(
         label="客人基本情况一览表",
         group="F",
+        prefix="KRQK",
         source="002 篇1 客户服务中心工作职责",
         help="由专人负责团队、散客、VIP客人的档案收集,每日即时录入。团队、散客以入住当日日期加当日序号为档案编号"
-             "(如 2004年2月14日入住的第一位客人为 040214001);VIP客人以卡号为档案编号。",
+             "(如 2004年2月14日入住的第一位客人为 040214001),保存时自动编号;VIP客人以卡号为档案编号。",
         list_columns=("archive_no", "guest_name", "kind", "team_name", "room", "stay_on", "left_on", "phone"),
-        search=("archive_no", "guest_name", "team_name", "phone"),
-        key=("archive_no",),
+        search=("archive_no", "card_no", "guest_name", "team_name", "phone"),
+        key=("guest_name", "stay_on"),
         title="guest_name",
     )
 
     archive_no: Mapped[str] = field(
-        "档案编号", String(20), unique=True,
-        help="团队、散客:入住日期(年月日各两位)+当日三位序号,如 040214001;VIP:会员卡号",
+        "档案编号", String(20), unique=True, auto=True,
+        help="保存时自动编号。团队、散客:入住日期(年月日各两位)+当日三位序号,如 040214001;VIP:会员卡号",
     )
     guest_name: Mapped[str] = field("客人姓名", String(50))
     kind: Mapped[str] = field("类别", String(10), choices=GUEST_KINDS)
+    card_no: Mapped[str | None] = field("会员卡号", String(20), help="VIP客人必填,即其档案编号")
     team_name: Mapped[str | None] = field("团队名称", String(100), help="团队客人填写")
     phone: Mapped[str | None] = field("联系电话", String(30), help="离店次日回访用")
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), index=True)
     room: Mapped[Room | None] = link("房号", room_id)
     stay_on: Mapped[dt.date] = field("入住日期", default=today, help="每日即时录入当天入住的客人")
     left_on: Mapped[dt.date | None] = field("离店日期", help="客人离店第二日进行回访")
+
+    def problems(self) -> dict[str, str]:
+        if self.kind == VIP and not (self.card_no or "").strip():
+            return {"card_no": "VIP客人以会员卡号为档案编号,请填写会员卡号"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        if self.kind == VIP and self.card_no:
+            self.archive_no = self.card_no.strip()
+            return
+        day = self.stay_on = self.stay_on or today()
+        if not is_archive_number_of(self.archive_no, day):  # new, no longer VIP, or stay day corrected
+            self.archive_no = archive_number(day, next_number(session, ARCHIVE_SEQUENCE, day))
 
     def __str__(self) -> str:
         return f"{self.archive_no} {self.guest_name}" if self.archive_no else super().__str__()

@@ -148,6 +148,9 @@ class Register:
     """Handbook file and section, e.g. ``000 (四)2; 001 七.8``."""
     code: str = ""
     """Form code where the handbook gives one, e.g. XST-HD-KF-006."""
+    prefix: str = ""
+    """Document-number prefix of a register the handbook gives no form code, e.g. CGD (采购单):
+    pinyin initials of its name. Records are numbered ``<code or prefix>-<YYYYMMDD>-<NNN>``."""
     kind: str = "register"
     """``register`` (a handbook register), ``reference`` (reference data) or ``line``
     (line items of a register, edited inline in its parent's form, no view of their own)."""
@@ -292,9 +295,11 @@ class Base(DeclarativeBase):
 
 
 class Record:
-    """Columns every register shares: who recorded it, when, for which department, remarks."""
+    """Columns every register shares: its number, who recorded it, when, for which department, remarks."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = field("单据编号", String(40), auto=True, unique=True,
+                                help="保存时自动编号:表单编号-登记日期-当日序号,不可手填")
     recorded_at: Mapped[dt.datetime] = field("登记时间", default=now, index=True)
     remarks: Mapped[str | None] = field("备注", Text)
 
@@ -318,7 +323,7 @@ class Record:
 
 
 #: Columns the machine fills in itself; never taken from a submitted form.
-AUTO_COLUMNS = frozenset({"id", "recorded_at", "recorded_by", "recorded_by_id", "department_id",
+AUTO_COLUMNS = frozenset({"id", "number", "recorded_at", "recorded_by", "recorded_by_id", "department_id",
                           "department"})
 
 

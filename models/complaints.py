@@ -89,6 +89,7 @@ class ComplaintHandling(Record, Base):
     __register__ = Register(
         label="客户投诉处理表",
         group="D",
+        prefix="TSCL",
         source="000 (三)1(2)–(3); 002 接待来访投诉; 002 篇2 2.1.1.2",
         help="即《客人投诉处理单》:客户服务部主管确定投诉级别及处理方法;当天调查、核实,处理结果汇报责任部门;"
              "实在不能解决的上报服务中心经理决定处理办法;处理完成后将本表存入业主档案。",
@@ -249,6 +250,7 @@ class SatisfactionSurvey(Record, Base):
     __register__ = Register(
         label="满意度调查表",
         group="D",
+        prefix="MYDDC",
         source="003 4.6.1, 2.1 职责5, 2.2 职责2 任务7, 2.3 四",
         help="客人入住须知附满意度调查表;逐项评分(百分制):接送、房间环境、月子餐、育婴师服务、护理、产后修复。"
              "客服专员跟进反馈的问题直至解决;客户满意度评估低于90分计入客服考核。",

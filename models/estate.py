@@ -160,6 +160,7 @@ class RenovationApplication(Record, Base):
     __register__ = Register(
         label="装修施工申请表",
         group="I",
+        prefix="ZXSQ",
         source="001 七.14, 1.3.3 装修管理制度, 六.4 办理装修流程; 002 2.1.1.5, 2.3.8",
         help="业户(租户)装修须先申请,经工程部核准、客服中心经理审批后方可施工;客服为租户及装修承建商办理出入证、"
              "装修出入证;装修完毕验收合格后退还押金。",
@@ -395,6 +396,7 @@ class KeyClientVisitPlan(Record, Base):
     __register__ = Register(
         label="大客户拜访计划",
         group="I",
+        prefix="DKBF",
         source="001 詹氏客户服务工作 大客户拜访计划的制订与按排",
         help="分区域整理客户资料;按区域情况安排拜访人员(两人或两人以上)与拜访时间;按客户等级拟定拜访礼品;"
              "计划与拜访礼品表一同递交营销总监;随时跟踪各区域,及时做好资料回收及回访。",
@@ -427,6 +429,7 @@ class ErrandRegistration(Record, Base):
     __register__ = Register(
         label="代办登记",
         group="I",
+        prefix="DBDJ",
         source="002 篇3 2.3.6",
         help="代租户办理申报电话、有线电视及代订报刊的手续:登记申请时间,办妥后登记完成时间并通知租户。",
         list_columns=("applied_at", "tenant", "room", "service", "detail", "handler", "done_at"),

@@ -49,6 +49,7 @@ class PurchaseOrder(Record, Base):
     __register__ = Register(
         label="采购单",
         group="G",
+        prefix="CGD",
         source="000 (六)",
         help="先填写采购单,按顺序签名后把原件交采购中心,复印件自己留底;"
         "物品可由部门自行采购,或交采购中心采购。",
@@ -88,6 +89,7 @@ class StockItem(Record, Base):
     __register__ = Register(
         label="仓库物资台账",
         group="G",
+        prefix="WZTZ",
         source="000 (十三)1–2",
         help="1号仓库和院办公室的物资,分固定资产与消耗品;领用公司物品须填写物资领用表交仓管员。",
         list_columns=("store", "name", "quantity", "unit", "category"),
@@ -126,6 +128,7 @@ class StockSlip(Record, Base):
     __register__ = Register(
         label="出入库单",
         group="G",
+        prefix="CRKD",
         source="000 (七)b",
         help="固定资产为500元以上的物资,找仓管员开出入库单,报账时贴在支付证明单第五张。",
         list_columns=("slip_date", "direction", "reason", "storekeeper", "department"),
@@ -156,6 +159,7 @@ class PaymentVoucher(Record, Base):
     __register__ = Register(
         label="支付证明单",
         group="G",
+        prefix="ZFZM",
         source="000 (七)",
         help="报账必须有发票,只有收据不行;事由或品名须与开票信息一致,金额须与实际报账金额一致并在发票后面注明;"
         "发票作收据抵票时,用铅笔在发票上写明抵票收据的内容和价钱;500元以上固定资产须附仓管员开的出入库单;"
@@ -200,6 +204,7 @@ class MedicalDepositRefund(Record, Base):
     __register__ = Register(
         label="退医疗备用金",
         group="G",
+        prefix="TYLJ",
         source="000 (八); 000 (一)4(2)",
         help="先填写支付证明单;贴票顺序:支付证明单、退医疗备用金收据(原始第二联)、退备用金申请、收条;"
         "签名顺序与支付证明单相同。",
@@ -243,6 +248,7 @@ class LoanSlip(Record, Base):
     __register__ = Register(
         label="借据单",
         group="G",
+        prefix="JJD",
         source="000 (九)",
         help="部门借备用金先填写借据单;签名顺序:领用人、部门主管、主管领导、财务会计、财务审核、财务出纳。",
         list_columns=(
@@ -276,6 +282,7 @@ class TeaRoomIncome(Record, Base):
     __register__ = Register(
         label="茶艺室收入明细表",
         group="G",
+        prefix="CYSR",
         source="000 (十一)1; 000 四",
         help="茶艺室每日收入逐笔登记;每月把收入明细表交财务会计。",
         list_columns=("sold_on", "item", "qty", "amount", "payment_method", "receipt_no"),
@@ -297,6 +304,7 @@ class TeaRoomCashHandover(Record, Base):
     __register__ = Register(
         label="茶艺室现金交款",
         group="G",
+        prefix="CYJK",
         source="000 (十一)2",
         help="每月把茶艺室的现金交财务出纳,并带收据本去对账;茶艺室留300元零钱备用金。",
         list_columns=("month", "handed_on", "amount", "change_fund", "cashier", "receipt_book_checked"),
@@ -341,6 +349,7 @@ class VisitorMealClaim(Record, Base):
     __register__ = Register(
         label="参观用餐报账",
         group="G",
+        prefix="CGYC",
         source="000 (十一)3",
         help="每月帮市场营销部报长者参观用餐餐费:先填支付证明单;贴票顺序:支付证明单、发票、饭卡登记表、"
         "养生谷用餐明细表。",
@@ -382,6 +391,7 @@ class MonthlyStatement(Record, Base):
     __register__ = Register(
         label="红头文件",
         group="G",
+        prefix="HTWJ",
         source="000 (十四); 000 (十二)2",
         help="只为按月结收费的客人制作;彩打并盖综合办章,交客人签字确认后交财务会计结算;"
         "红头文件签了名的收入才计入收入明细表。",
@@ -421,6 +431,7 @@ class ElectricityReading(Record, Base):
     __register__ = Register(
         label="电费度数记录",
         group="G",
+        prefix="DFDS",
         source="000 四 岗位职责分工",
         help="每月月初和月尾抄录各房间电表度数,并负责催缴和汇总电费。",
         list_columns=("month", "room", "start_reading", "end_reading"),
@@ -458,6 +469,7 @@ class StockRequisition(Record, Base):
     __register__ = Register(
         label="物资领用表",
         group="G",
+        prefix="WZLY",
         source="000 (十三)3",
         help="领用公司物品,需填写物资领用表,填写完交给仓管员。",
         list_columns=("requested_on", "requester", "department", "purpose", "handed_to_storekeeper"),
@@ -488,6 +500,7 @@ class GiftStockEntry(Record, Base):
     __register__ = Register(
         label="赠品物资登记",
         group="G",
+        prefix="ZPWZ",
         source="001 百货客服 营业中 8",
         help="存放的赠品物资应妥善保管,登记造册,件件入账,账账相符;如有丢失,查清责任,予以赔偿。",
         list_columns=("entry_date", "gift_name", "direction", "qty", "unit", "recipient", "handled_by"),

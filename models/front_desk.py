@@ -66,6 +66,7 @@ class VisitorLog(Record, Base):
     __register__ = Register(
         label="客人来访登记表",
         group="A",
+        prefix="KRLF",
         source="003 §4.1.1–4.1.2; 000 二 访客指引",
         help="先问清被访人(房号、姓氏)和来访事由并登记,再联系被访人;得到确认同意后方可引见。",
         list_columns=(
@@ -268,6 +269,7 @@ class DocumentLog(Record, Base):
     __register__ = Register(
         label="文件资料收发登记",
         group="A",
+        prefix="WJSF",
         source="000 二 文件资料的收发和传递",
         help="代发传真须问明发送地址、传真号码、收件人、联系电话并电话确认;代收的文件物品尽快转交接收人。"
         "未经本人同意不得给第三人传阅。",
@@ -314,6 +316,7 @@ class WorkDiary(Record, Base):
     __register__ = Register(
         label="工作日记",
         group="A",
+        prefix="GZRJ",
         source="002 篇3 2.3.9",
         help="客服中心助理每天做好工作日记及交班记录。",
         list_columns=("diary_date", "clerk", "shift", "content", "follow_up"),
@@ -335,6 +338,7 @@ class BagDeposit(Record, Base):
     __register__ = Register(
         label="存包登记",
         group="A",
+        prefix="CBDJ",
         source="001 永冠百货客服 第三章 营业中, 第四章 服务规范",
         help="顾客存包时主动问候;取包时接过存包牌,快速准确取出所存物品,轻拿轻放。",
         list_columns=("deposited_at", "tag_no", "locker_no", "items", "collected_at"),
@@ -356,6 +360,7 @@ class LeftItem(Record, Base):
     __register__ = Register(
         label="顾客遗留物品记录",
         group="A",
+        prefix="YLWP",
         source="001 永冠百货客服 营业中10; 000 (一)3(2)",
         help="下班时清理存包柜及柜台,对顾客遗留的物品认真清点,做好记录,以备后查,为顾客负责到底。",
         list_columns=(

@@ -1,14 +1,16 @@
 """Runs every record's :meth:`~models.base.Base.before_save` in the flush that writes it, so the
-computed values commit or fail together with the record, whoever saves it."""
+computed values commit or fail together with the record, whoever saves it; numbers new records."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper, Session
 
-from models.base import Base
+from admin_app.numbering import assign_number
+from models.base import Base, Record
 
 
 @event.listens_for(Session, "before_flush")
@@ -16,3 +18,11 @@ def run_before_save(session: Session, _context: Any, _instances: Any) -> None:
     for obj in [*session.new, *session.dirty]:
         if isinstance(obj, Base) and (obj in session.new or session.is_modified(obj)):
             obj.before_save(session)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+def number_new_record(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    # At insert time, not in before_flush: rows other hooks add during the flush (change-log
+    # rows of models/trail.py) are numbered too, and on the connection of the same transaction.
+    if isinstance(target, Record):
+        assign_number(connection, target)

@@ -32,6 +32,7 @@ class Key(Record, Base):
     __register__ = Register(
         label="钥匙台账",
         group="E",
+        prefix="YSTZ",
         source="000 (四)1; 002 篇3 2.3.3; 004 4.2.4",
         help="接收的钥匙统一放入钥匙柜并粘贴标签;空置房、未入住房屋钥匙封存保管,没有特殊情况不允许启封;"
              "钥匙柜日常锁闭,由前台客服员管理并列入交接班内容。",
@@ -110,6 +111,7 @@ class KeyCheck(Record, Base):
     __register__ = Register(
         label="钥匙周检记录",
         group="E",
+        prefix="YSZJ",
         source="000 (四)1(3)",
         help="前台客服员是所有钥匙的唯一负责人:每周至少一次对照台账查验所有钥匙(空置房、未入住房、托管房),"
              "汇总使用情况报客户服务部主管;发现异常迅速报告服务中心并跟进处置。",
@@ -137,6 +139,7 @@ class KeyCutRequest(Record, Base):
     __register__ = Register(
         label="配制更换钥匙申请单",
         group="E",
+        prefix="PZYS",
         source="000 (四)3",
         help="钥匙因丢失或工作需要增配、更换,填写本单报客服主管审核、审批后进行,任何部门或个人不得擅自更换、配制。",
         list_columns=("key", "reason", "action", "quantity", "applicant", "recorded_at", "done_on"),
@@ -160,6 +163,7 @@ class SmartCard(Record, Base):
     __register__ = Register(
         label="智能卡发放情况表",
         group="E",
+        prefix="ZNK",
         source="004 4.3, 4.4",
         help="核对协议注明的预收金额,按顾客交费金额对卡作相应时间的授权,发卡时请顾客在本表签字确认;"
              "每季度首月5日前将上一季度发放情况汇总转交服务中心。",
@@ -194,6 +198,7 @@ class ParkingRegistration(Record, Base):
     __register__ = Register(
         label="车位办理登记表",
         group="E",
+        prefix="CWBL",
         source="001 七.7, 4.1.1G, 4.1.2D",
         help="拥有地下停车场车位的业主签署《地下停车场管理服务协议》并交纳车位管理费。",
         list_columns=("owner", "room", "plate", "space_no", "valid_from", "valid_until", "fee"),
@@ -221,6 +226,7 @@ class Pass(Record, Base):
     __register__ = Register(
         label="车辆出入证、装修出入证",
         group="E",
+        prefix="CRZ",
         source="002 篇3 2.3.4, 2.3.8, 2.3.10",
         help="为租户办理车辆出入证,为租户/装修承建商办理出入证、装修出入证;每月做出本月办证情况统计表。",
         list_columns=("kind", "pass_no", "holder", "room", "plate", "contractor", "valid_until", "fee"),

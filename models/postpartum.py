@@ -80,6 +80,7 @@ class SignedClientHandover(Record, Base):
     __register__ = Register(
         label="签约客户交接表",
         group="J",
+        prefix="QYJJ",
         source="003 4.2.1, 4.5.1 1.1–1.2, 2.3",
         help="销售签约后填写,交客服部按此建立客户档案并跟进;销售、客服双方签名并经审核;"
              "一式两份,一份销售部存底,一份客服部存入客户档案。",
@@ -144,6 +145,7 @@ class ClientArchive(Record, Base):
     __register__ = Register(
         label="客户档案登记表",
         group="J",
+        prefix="KHDJ",
         source="003 4.2.2, 4.2.3, 4.5.1 1.1–2.3",
         help="按销售部提交的签约客户交接表建立客户档案,准确掌握客户信息和孕期状态,做好跟进维护;"
              "电子档登记,手工表格按目录装订成册。",
@@ -217,6 +219,7 @@ class ClientCallback(Record, Base):
     __register__ = Register(
         label="回访计划",
         group="J",
+        prefix="HFJH",
         source="003 4.3.1–4.3.3, 4.4.2, 4.8.1–4.8.3",
         help="签约当天温馨短信;签约一周后问候;怀孕6个月前每月、第7-9个月每周问候;节日问候;"
              "预产期前1个月及至少一周前温馨提示;住院期间跟进;出所后3天每日问候。客户反馈问题跟进解决并记录归档。",
@@ -253,6 +256,7 @@ class ClientMoveInNotice(Record, Base):
     __register__ = Register(
         label="入所通知单",
         group="J",
+        prefix="RSTZ",
         source="003 4.5.1 2.4",
         help="客服在客户入所前一天填写书面入所通知单,给店长、护理部、护士部、产后修复部、营养师、"
              "餐厨部签字确认,最后交由护士归档,同时微信同步通知。",
@@ -283,6 +287,7 @@ class VehicleRequest(Record, Base):
     __register__ = Register(
         label="用车申请单",
         group="J",
+        prefix="YCSQ",
         source="003 4.5.1 2.4.1–2.4.3, 3.1",
         help="出院前一天和客户沟通是否需要派车接;需要时填写用车申请单,交客服主管签字确认、店长批准派车。"
              "客服熟悉医院位置、住院部、产科楼层、床号,按客人要求的出院时间到医院迎接。",
@@ -315,6 +320,7 @@ class BalanceDepositReceipt(Record, Base):
     __register__ = Register(
         label="尾款、押金收取",
         group="J",
+        prefix="WKYJ",
         source="003 4.6.2, 4.5.1 3.4–3.6, 2.2 职责2",
         help="尾款:刷卡(信用卡按千分之六收取手续费,银行储蓄卡不另收)、支付宝、微信、现金;押金:支付宝、微信、现金。"
              "红色联押金单交家属保管,出所退押金时凭单;房卡丢失每张扣押金 200 元,物品损坏照价赔偿。",
@@ -353,6 +359,7 @@ class FirstWeekVisit(Record, Base):
     __register__ = Register(
         label="入住 7 天每日探访",
         group="J",
+        prefix="RZTF",
         source="003 4.6.3, 4.6.1",
         help="第一天宣教入住须知(房卡丢失扣押金200元/张、物品损坏赔偿);第二天上午关心第一晚睡得好不好,"
              "有无需客服部解决的问题;第三天上午关心入住感受、需调整之处(如床垫硬度,可通知酒店房务部调整)。",
@@ -381,6 +388,7 @@ class ActivityBooking(Record, Base):
     __register__ = Register(
         label="活动与预约",
         group="J",
+        prefix="HDYY",
         source="003 4.4.1, 4.6.6, 4.6.7, 4.7.1, 2.2 职责2",
         help="孕妈瑜伽课每周六下午2:00,抚触课一般周六下午3:30;宝宝满月照提前与宝妈确认时间后通知摄影公司;"
              "满月Party前确认宝宝小名,前两天预订蛋糕,前一天布置场地。",
@@ -427,6 +435,7 @@ class ClientDischarge(Record, Base):
     __register__ = Register(
         label="出所手续",
         group="J",
+        prefix="CSSX",
         source="003 4.7.2, 2.2 职责3, 4.5.1 3.4–3.6, 4.6.1",
         help="出所前与各部门对接,核对入住期间各项未付款项(如酒店前台、产后修复部、护士部);协助房务清点、回收房间物品,"
              "如有异常与客人沟通解决;房卡丢失每张扣押金200元;收回红色联押金单后退还押金,第一时间告知酒店前台已退房。",

@@ -47,6 +47,7 @@ class WalkInCheckIn(Record, Base):
     __register__ = Register(
         label="入住登记表",
         group="B",
+        prefix="RZDJ",
         source="000 (一)1",
         help="散客入住:先问有无订房,无则按房型、楼层排房;复印本人身份证并填写入住登记表;"
              "可扫码、刷卡、现金收费,客人在票据上签名,收据红联交客人;九楼无网络覆盖,费用八折。",
@@ -82,6 +83,7 @@ class WalkInCheckOut(Record, Base):
     __register__ = Register(
         label="散客退房",
         group="B",
+        prefix="SKTF",
         source="000 (一)3",
         help="客人出示房卡,通知楼上检查所退房间:确认无损坏、无物品遗失、有无遗留物品后告知退房成功;"
              "在《A栋客户服务中心》微信群通知相关人员打扫房间。",
@@ -117,6 +119,7 @@ class Resident(Record, Base):
     __register__ = Register(
         label="长者档案",
         group="B",
+        prefix="ZZDA",
         source="000 一.1, 一.5; (一)2",
         help="每位入住长者一份:入住办理、换房、续签、保留房间、退房都关联到这里,每次变更自动写入异动表。",
         list_columns=("name", "gender", "member_card_no", "room", "status", "guardian", "guardian_phone",
@@ -150,6 +153,7 @@ class ResidenceChange(Record, Base):
     __register__ = Register(
         label="异动表",
         group="B",
+        prefix="YDB",
         source="000 (一)2(8)",
         help="长者入住、换房、续签、保留房间、退房的变更记录,由各登记表保存时自动写入,不可手工修改;"
              "更正或撤销原记录时另记一行。",
@@ -177,6 +181,7 @@ class ResidentAdmission(Record, Base):
     __register__ = Register(
         label="长者入住办理",
         group="B",
+        prefix="ZZRZ",
         source="000 (一)2(1)–(7)",
         help="会员或其销售提前1周向A栋客服申请(入住时间、喜好方位、房型),客服按现有房源排房;"
              "评估团队入住初评,复评为入住后15天;签《入住托养服务合同》、缴医疗备用金后带长者交接给楼层护士。",
@@ -233,6 +238,7 @@ class RoomChange(Record, Base):
     __register__ = Register(
         label="换房协议",
         group="B",
+        prefix="HFXY",
         source="000 (一)2(8)",
         help="即《入住托养服务合同换房协议》/ 居住调整:与长者及家属签署,备注详细换房时间;"
              "保存后自动写入异动表。",
@@ -260,6 +266,7 @@ class ContractRenewal(Record, Base):
     __register__ = Register(
         label="续签协议",
         group="B",
+        prefix="XQXY",
         source="000 (一)2(8), 注3",
         help="即《入住托养服务合同续签协议》:与长者及家属签署并更换续签时间;"
              "退住长者回来继续入住须重新评估并签署续签协议;保存后自动写入异动表。",
@@ -290,6 +297,7 @@ class RoomHold(Record, Base):
     __register__ = Register(
         label="保留房间",
         group="B",
+        prefix="BLFJ",
         source="000 (一)2 注1",
         help="房间保留照常收取基础管理费,每平方米200元/月,不足一个月按一个月收费;会员卡同样照常扣取费用。"
              "保存后自动写入异动表。",
@@ -318,6 +326,7 @@ class FamilyOvernight(Record, Base):
     __register__ = Register(
         label="家属留宿",
         group="B",
+        prefix="JSLS",
         source="000 (一)2 注2",
         help="不提供家属免费住宿;特殊情况需过夜须上报领导,视情况给予入住,收费100元/晚,仅为留宿费用,"
              "不包餐费及护理费。",
@@ -349,6 +358,7 @@ class FamilyMeal(Record, Base):
     __register__ = Register(
         label="家属用餐",
         group="B",
+        prefix="JSYC",
         source="000 (一)2 注4",
         help="不提供家属免费用餐;特殊情况需用餐,联系厨房工作人员及护理员备餐,"
              "并询问长者本次餐费是现下清结还是记账到本月账单。",
@@ -377,6 +387,7 @@ class ResidentCheckOut(Record, Base):
     __register__ = Register(
         label="长者退房",
         group="B",
+        prefix="ZZTF",
         source="000 (一)4",
         help="会员或其销售提前1周向A栋客服申请退房;结算好各项费用,询问医疗备用金留作日后续住还是申请退回;"
              "清理完房间私人物品并把房卡交前台,才表示退房完成。保存后自动写入异动表。",
@@ -518,6 +529,7 @@ class MoveInRoutingSlip(Record, Base):
     __register__ = Register(
         label="入住流转单",
         group="B",
+        prefix="RZLZ",
         source="001 4.1.1–4.1.5; 004 4.2.5–4.2.19",
         help="一户入住一张:逐项完成身份确认、收费、物品发放与钥匙托管、房屋设施查验等手续后,"
              "收集《入住流转单》存入客户档案;《商品房交接验收记录单》及返修钥匙存放指定位置,及时完善交付信息动态表。",
@@ -564,6 +576,7 @@ class ItemReceipt(Record, Base):
     __register__ = Register(
         label="物品签收单",
         group="B",
+        prefix="WPQS",
         source="001 4.1.3; 004 4.2.11",
         help="即《物品领用一览表》:入住时发放礼盒、钥匙、资料等物品,业主逐项清点后签名确认。",
         list_columns=("handed_at", "recipient", "room", "registration", "signed"),

@@ -35,6 +35,7 @@ class LeaveRequest(Record, Base):
     __register__ = Register(
         label="请假单",
         group="H",
+        prefix="QJD",
         source="000 (十)2–3",
         help="不在排定时间休息须填请假单:调休一天经部门主管签字确认方有效;两天以上须部门主管及综合办领导同意;"
              "三天或三天以上须部门主管、综合办领导及总经理同意。考勤员见请假单领导签字确认后,方可用红笔修改纸质考勤表。",
@@ -117,6 +118,7 @@ class AttendanceSheet(Record, Base):
     __register__ = Register(
         label="考勤表",
         group="H",
+        prefix="KQB",
         source="000 (十); 002 2.1.2.1",
         help="每月排班及考勤发部门工作交流群并打印发放到各部门,经部门主管签字;电子版及主管签名的纸质版每月4号前交综合办。"
              "请假、调休以领导签字确认的请假单为准,考勤员方可用红笔修改纸质考勤表。",
@@ -155,6 +157,7 @@ class StaffDuty(Record, Base):
     __register__ = Register(
         label="岗位职责分工",
         group="H",
+        prefix="GWZZ",
         source="000 四; 000 一",
         help="各岗位人员的职位、目前职位暂定职责、联系方式与岗位点;人员或分工变动时及时更新。",
         list_columns=("sub_department", "staff", "position", "duties", "phone", "post"),
@@ -185,6 +188,7 @@ class StaffBadge(Record, Base):
     __register__ = Register(
         label="员工工牌",
         group="H",
+        prefix="YGGP",
         source="001 四(十九) 员工工牌管理制度",
         help="员工工牌登记发放与收回;员工离职或调岗时收回工牌,遗失的登记后补办。",
         list_columns=("badge_no", "staff", "position", "issued_on", "state", "returned_on"),
@@ -211,6 +215,7 @@ class Commission(Record, Base):
     __register__ = Register(
         label="业绩提成",
         group="H",
+        prefix="YJTC",
         source="003 2.3 客服部薪酬与考核标准",
         help="客服专员个人开发客户业绩提成:5万–10万(含)0.6%,10万–20万(含)0.8%,20万–30万(含)1%,30万以上1.3%;"
              "共享业绩(销售顾问开发的客户续住签约)客服专员0.6、销售顾问0.4分配;客服主管个人业绩×0.8%,"

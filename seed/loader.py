@@ -243,7 +243,8 @@ def required_fields(model: type[Base]) -> list[str]:
     fk_to_rel = {c.key: n for n, r in fields.many_to_one(model).items() for c in r.local_columns}
     out = []
     for col in model.__table__.columns:
-        if col.nullable or col.primary_key or col.default is not None or col.server_default is not None:
+        if (col.nullable or col.primary_key or col.default is not None or col.server_default is not None
+                or col.info.get("auto")):
             continue
         key = mapper.get_property_by_column(col).key
         out.append(fk_to_rel.get(key, key))
@@ -270,6 +271,8 @@ def convert(session: Session, model: type[Base], name: str, raw: Any) -> Any:
     col = fields.column_of(model, name)
     if col is None:
         raise RowError(f"{model.__name__} 没有字段 {name}")
+    if col.info.get("auto"):  # numbers and computed values are the application's, never a file's
+        raise RowError(f"「{col.info.get('label', name)}」由系统自动填写,不能在文件中填写")
     if raw is None or raw == "":
         if not col.nullable and col.default is None:
             raise RowError("不能为空")

@@ -93,7 +93,8 @@ def make_row(session: Any, model: type[Base]) -> Any:
             for col in rel.local_columns:
                 setattr(obj, col.key, target_id)
     for col in model.__table__.columns:
-        if col.primary_key or col.nullable or col.default is not None or col.key in fk_columns:
+        if (col.primary_key or col.nullable or col.default is not None or col.key in fk_columns
+                or col.info.get("auto")):  # numbers and computed values: the application's
             continue
         setattr(obj, col.key, python_value(session, model, col.key, serial))
     session.add(obj)

@@ -176,12 +176,15 @@ class RegisterView(ApprovalMixin, ModelView):
         decl = model.__register__
         form = fields.form_fields(model)
         links = fields.many_to_one(model)
-        details = [*form, *fields.auto_fields(model),
+        numbered = ["number"] if issubclass(model, Record) else []  # the document number leads
+        details = [*numbered, *form, *(n for n in fields.auto_fields(model) if n not in numbered),
                    *(c for c in ("recorded_at", "recorded_by", "department") if issubclass(model, Record))]
         columns = list(decl.list_columns) or [n for n in form if not fields.is_long_text(model, n)][:7]
         if issubclass(model, Record) and "recorded_at" not in columns and not decl.list_columns:
             columns.append("recorded_at")
+        columns = [*numbered, *(n for n in columns if n not in numbered)]
         searchable = list(decl.search) or [n for n in columns if fields.is_text(model, n)]
+        searchable = [*numbered, *(n for n in searchable if n not in numbered)]
         filters: list[Any] = list(decl.filters) or [n for n in form if fields.is_filterable(model, n)]
         if issubclass(model, Record) and not decl.filters:
             filters += ["recorded_at", "department.name"]
