@@ -16,7 +16,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from admin_app.clock import today
 from admin_app.reports import complaints as complaint_report
+from admin_app.reports.base import Chart, Col, ReportTable
+from admin_app.reports.income import income_lines
+from admin_app.reports.keys import held_on
+from admin_app.reports.periods import last_finished, month_of
 from models.archives import CustomerArchive
 from models.complaints import Complaint, ComplaintHandling, OpinionSurvey
 from models.finance import MonthlyStatement, TeaRoomIncome
@@ -24,6 +29,7 @@ from models.keys import Key, Pass, SmartCard
 from models.reference import ChecklistItem, Department, Room, User
 from models.residence import FamilyMeal, FamilyOvernight, Resident, WalkInCheckIn, WalkInCheckOut
 from tests.factories import existing_row, make_row
+from views.report_output import bar_chart
 
 T = dt.datetime
 D = dt.date
@@ -236,9 +242,6 @@ def test_income_chart_sums_each_type(clerk: Any, february_income: None) -> None:
 
 
 def test_income_default_is_last_week(clerk: Any) -> None:
-    from admin_app.clock import today
-    from admin_app.reports.periods import last_finished
-
     html = clerk.get("/admin/reports/income").get_data(as_text=True)
     assert last_finished("week", today()).label in html
 
@@ -599,3 +602,29 @@ def test_report_list_shows_every_report_to_the_manager(as_user: Any) -> None:
         "收入明细表",
     ):
         assert label in html
+
+
+# ---------------------------------------------------------------- the parts, one by one
+
+
+def test_a_key_without_a_receiving_date_counts_as_held_from_the_start() -> None:
+    key = Key(label="旧钥匙", kind="公共", quantity=1, received_on=None, handed_over_on=D(2024, 2, 10))
+    assert held_on(key, D(2000, 1, 1)) and held_on(key, D(2024, 2, 9))
+    assert not held_on(key, D(2024, 2, 10))
+
+
+def test_chart_bars_sum_rows_of_the_same_label_in_first_seen_order() -> None:
+    table = ReportTable(
+        [Col("类型"), Col("金额", "money")],
+        [["房费", Decimal("10.00")], ["茶", Decimal("2.50")], ["房费", Decimal("5.00")]],
+    )
+    assert Chart("t", label=0, value=1).bars(table) == [("房费", Decimal("15.00")), ("茶", Decimal("2.50"))]
+
+
+def test_no_chart_when_nothing_was_counted() -> None:
+    assert bar_chart("空", [("房费", Decimal(0))], Col("金额", "money")) == ""
+
+
+def test_income_lines_function_without_the_page(session: Any, february_income: None) -> None:
+    lines = income_lines(session, month_of(D(2024, 2, 1)), kind="家属用餐费")
+    assert [(x.day, x.amount) for x in lines] == [(D(2024, 2, 12), Decimal("30.00"))]

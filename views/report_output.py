@@ -106,7 +106,9 @@ def workbook(report: Report, period: Period, table: ReportTable, conditions: lis
     for c, col in enumerate(table.columns, start=1):
         cell = ws.cell(row=header_row, column=c, value=col.label)
         cell.font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(c)].width = max(12, 2 * len(col.label) + 4)
+        longest = max([len(col.label), *(len(cell_text(col, row[c - 1])) for row in table.rows)])
+        # A Chinese character takes about two columns' width.
+        ws.column_dimensions[get_column_letter(c)].width = min(60, max(12, 2 * longest + 2))
     for r, row in enumerate(table.rows, start=header_row + 1):
         for c, (col, value) in enumerate(zip(table.columns, row, strict=True), start=1):
             _cell(ws, r, c, col, value)
