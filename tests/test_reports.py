@@ -198,7 +198,11 @@ def test_income_month_counts_paid_and_signed_income_only(clerk: Any, february_in
 
 
 def test_income_xlsx_has_title_numbers_and_formats(clerk: Any, february_income: None) -> None:
-    ws = sheet(clerk.get("/admin/reports/income/xlsx?period=2024-02"))
+    response = clerk.get("/admin/reports/income/xlsx?period=2024-02")
+    assert "filename*=UTF-8''%E6%94%B6%E5%85%A5%E6%98%8E%E7%BB%86%E8%A1%A8_2024-02.xlsx" in (
+        response.headers["Content-Disposition"]
+    )
+    ws = sheet(response)
     assert ws["A1"].value == "收入明细表"
     assert ws["A2"].value == "统计期间:2024年2月"
     headers = sheet_values(ws, "日期")

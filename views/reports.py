@@ -7,14 +7,14 @@ button alone.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_admin import Admin, BaseView, expose
 from flask_admin.menu import MenuLink
 from flask_login import current_user
 from sqlalchemy.orm import scoped_session
-from werkzeug.wrappers import Response
 
 from admin_app.clock import today
 from admin_app.permissions import can
@@ -101,9 +101,8 @@ class ReportsView(BaseView):
         table = report.rows(self.session, period, filters)
         data = workbook(report, period, table, self.conditions(report, filters))
         name = f"{report.label}_{period.code.replace('~', '_')}.xlsx"
-        response = Response(data, mimetype=XLSX)
-        response.headers.set("Content-Disposition", "attachment", filename=name)
-        return response
+        # send_file writes the Chinese name as RFC 5987 filename*, with an ASCII fallback.
+        return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
     def page(self, report: Report, period: Period | None, filters: dict[str, str], errors: list[str]) -> str:
         table = report.rows(self.session, period, filters) if period else None
