@@ -17,6 +17,7 @@ from views.home import HomeView
 from views.inbox import InboxView, pending_count
 from views.permission_grid import PermissionGridView
 from views.register_view import RegisterView
+from views.reports import add_reports
 from views.users import UserView
 
 #: Registers whose page needs more than the generic machine gives.
@@ -38,6 +39,7 @@ def build_admin(app: Flask, session: scoped_session) -> Admin:
     admin.add_view(PermissionGridView(session))
     admin.add_view(InboxView(session))
     admin.add_view(BoardView(session))
+    add_reports(admin, session)
 
     @app.context_processor
     def _inbox_count() -> dict[str, Any]:
