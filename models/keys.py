@@ -82,7 +82,7 @@ class KeyLoan(Record, Base):
         help="即《钥匙借用台账》《借用钥匙记录表》《钥匙使用登记表》:借用人签字确认后存档,原则上当日归还;"
              "归还时检查有无短缺、损坏、改变;跑水、漏电、室内报警等紧急事件经客服部门主管同意可先用后补手续。",
         list_columns=("key", "borrower", "borrower_department", "purpose", "lent_at", "due_back_at",
-                      "returned_at", "return_condition"),
+                      "returned_at", "return_condition", "lost"),
         search=("borrower", "purpose", "key.label"),
         key=("key", "lent_at"),
         title="borrower",

@@ -203,6 +203,13 @@ def test_a_lost_key_found_and_returned_is_back(clerk: Any, session: Any) -> None
     assert key(session, "公共-天台").state == "在柜"
 
 
+def test_moving_a_loan_to_another_key_puts_the_first_back(clerk: Any, session: Any) -> None:
+    lend(clerk, session, "公共-天台")
+    loan_id = newest_loan(session).id
+    assert clerk.post(LOANS + f"edit/?id={loan_id}", loan_form(session, "公共-配电房")).status_code == 302
+    assert (key(session, "公共-天台").state, key(session, "公共-配电房").state) == ("在柜", "借出")
+
+
 def test_deleting_an_open_loan_puts_the_key_back(head: Any, session: Any) -> None:
     loan = session.scalar(sa.select(KeyLoan).join(KeyLoan.key).where(Key.label == "A栋-501"))
     assert head.post(LOANS + "delete/", {"id": loan.id}).status_code == 302
