@@ -285,6 +285,10 @@ class Base(DeclarativeBase):
         """Fill what the handbook computes (fees, states, schedules) before the record is
         written; runs in the flush of every save, from a form, the seed or a command."""
 
+    def before_delete(self, session: Session) -> None:
+        """Undo what this record's saves set on other records (a lent key goes back to the cabinet);
+        runs in the flush that deletes it."""
+
     def __str__(self) -> str:
         reg = getattr(type(self), "__register__", None)
         if reg and reg.title:

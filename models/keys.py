@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, func, select
+from sqlalchemy import inspect as state_of
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
+from admin_app.rules import keys as rules
 from models.base import Base, Deadline, Duty, Record, Register, field, link
 from models.reference import Department, Room, User
 
 KEY_KINDS = ["空置房", "未入住", "托管", "公共", "商铺"]
 KEY_STATES = ["在柜", "借出", "遗失"]
+#: What the weekly check finds of a key: its ledger states, or a shortage or damage.
+CHECK_FINDINGS = [*KEY_STATES, "短缺", "损坏"]
 RETURN_CONDITIONS = ["完好", "短缺", "损坏", "改变"]
 EMERGENCIES = ["跑水", "漏电", "室内报警", "其他"]
 KEY_CUT_REASONS = ["丢失", "工作需要"]
@@ -40,6 +45,8 @@ class Key(Record, Base):
         search=("label", "place", "entrusted_by", "cabinet_slot"),
         key=("label",),
         title="label",
+        filters=("kind", "sealed", "state", "received_on", "handed_over_on", "recorded_at",
+                 "department.name"),
     )
 
     label: Mapped[str] = field("钥匙标签", String(50), unique=True,
@@ -56,7 +63,9 @@ class Key(Record, Base):
     entrusted_by: Mapped[str | None] = field("托管人", String(50),
                                              help="客户(业主/租户)托管的钥匙填写托管人")
     entrusted_phone: Mapped[str | None] = field("托管人电话", String(30))
-    state: Mapped[str] = field("状态", String(10), choices=KEY_STATES, default="在柜")
+    state: Mapped[str] = field("状态", String(10), choices=KEY_STATES, default="在柜", auto=True,
+                               help="随《钥匙借用记录表》变化:借出未还为借出,归还为在柜,借用时遗失为遗失;"
+                                    "遗失的钥匙按《配制更换钥匙申请单》更换完成后回到在柜")
     cabinet_slot: Mapped[str | None] = field("钥匙柜位号", String(20))
     received_on: Mapped[dt.date | None] = field("接收日期", help="钥匙管理情况报告按月统计接收、在管、交出")
     handed_over_on: Mapped[dt.date | None] = field(
@@ -74,7 +83,7 @@ class KeyLoan(Record, Base):
         help="即《钥匙借用台账》《借用钥匙记录表》《钥匙使用登记表》:借用人签字确认后存档,原则上当日归还;"
              "归还时检查有无短缺、损坏、改变;跑水、漏电、室内报警等紧急事件经客服部门主管同意可先用后补手续。",
         list_columns=("key", "borrower", "borrower_department", "purpose", "lent_at", "due_back_at",
-                      "returned_at", "return_condition"),
+                      "returned_at", "return_condition", "lost"),
         search=("borrower", "purpose", "key.label"),
         key=("key", "lent_at"),
         title="borrower",
@@ -101,9 +110,112 @@ class KeyLoan(Record, Base):
                                     help="跑水、漏电、室内报警等紧急事件,报客服部门主管同意后先行使用,后补借用手续")
     emergency_type: Mapped[str | None] = field("紧急事件", String(10), choices=EMERGENCIES)
     allowed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    allowed_by: Mapped[User | None] = link("同意先用的主管", allowed_by_id,
-                                           help="紧急先用时填写同意的客服部门主管")
+    allowed_by: Mapped[User | None] = link("同意的主管", allowed_by_id,
+                                           help="紧急先用或借用封存钥匙时,填写同意的客服部门主管")
     paperwork_done_at: Mapped[dt.datetime | None] = field("补办手续时间", help="紧急先用后补办借用手续的时间")
+    lost: Mapped[bool] = field("遗失", default=False,
+                               help="借用人遗失钥匙时勾选,钥匙转为遗失并按《配制更换钥匙申请单》办理;"
+                                    "找回归还时填写归还时间")
+
+    def problems(self) -> dict[str, str]:
+        session = object_session(self)
+        key = self._key(session)
+        allower = self.allowed_by
+        return rules.loan_problems(
+            loan_open=rules.is_open(self.returned_at, bool(self.lost)),
+            lending=self.id is None or state_of(self).attrs.key.history.has_changes(),
+            key_state_now=key.state if key else None,
+            sealed=bool(key and key.sealed),
+            lent_elsewhere=self._lent_elsewhere(session, key),
+            returned_at=self.returned_at,
+            return_condition=self.return_condition,
+            lent_at=self.lent_at,
+            due_back_at=self.due_back_at,
+            emergency=bool(self.emergency),
+            emergency_type=self.emergency_type,
+            allowed_by=allower.name if allower else None,
+            allower_may_unseal=bool(allower and rules.may_allow_sealed(
+                allower.role_names, allower.department.name if allower.department else None)),
+        )
+
+    def before_save(self, session: Session) -> None:
+        state = state_of(self)
+        if self.id is not None and not any(state.attrs[a].history.has_changes()
+                                           for a in ("key", "key_id", "returned_at", "lost")):
+            return  # e.g. a remark added later: the key's state is not this record's business now
+        held = self.id is None or _committed(state, "returned_at") is None
+        for old in state.attrs.key.history.deleted:
+            if old is not None and held:  # moved to another key: the first one goes back
+                self._put_back(session, old)
+        key = self._key(session)
+        if key is not None:
+            key.state = rules.key_state(loan_open=rules.is_open(self.returned_at, bool(self.lost)),
+                                        lost=bool(self.lost) and self.returned_at is None,
+                                        others_open=self._others_open(session, key))
+
+    def before_delete(self, session: Session) -> None:
+        key = self._key(session)
+        if key is not None and self.returned_at is None:  # an open (or lost) loan entered by mistake
+            self._put_back(session, key)
+
+    def _put_back(self, session: Session, key: Key) -> None:
+        """This loan no longer holds ``key``: lent on another open loan, else in the cabinet."""
+        key.state = rules.key_state(loan_open=False, lost=False, others_open=self._others_open(session, key))
+
+    def _key(self, session: Session | None) -> Key | None:
+        if self.key is not None or session is None or self.key_id is None:
+            return self.key
+        return session.get(Key, self.key_id)
+
+    def _open_loans_of(self, key: Key) -> Any:
+        return select(KeyLoan).where(KeyLoan.key_id == key.id, KeyLoan.id != self.id,
+                                     KeyLoan.returned_at.is_(None), KeyLoan.lost.is_(False))
+
+    def _others_open(self, session: Session, key: Key) -> bool:
+        with session.no_autoflush:
+            return key.id is not None and session.scalar(
+                select(func.count()).select_from(self._open_loans_of(key).subquery())) > 0
+
+    def _lent_elsewhere(self, session: Session | None, key: Key | None) -> str | None:
+        """Who holds ``key`` on another open loan, e.g. 韩师傅 11-23 09:10 借出."""
+        if session is None or key is None or key.id is None:
+            return None
+        with session.no_autoflush:  # the form's unsaved record must not be flushed by this query
+            other = session.scalars(self._open_loans_of(key).order_by(KeyLoan.lent_at)).first()
+        return f"借用人 {other.borrower},{other.lent_at:%m-%d %H:%M} 借出" if other else None
+
+
+def _committed(state: Any, attr: str) -> Any:
+    """The value an attribute had when the record was loaded."""
+    history = state.attrs[attr].history
+    return (history.deleted or history.unchanged or [None])[0]
+
+
+class KeyCheckLine(Base):
+    __tablename__ = "key_check_lines"
+    __register__ = Register(label="钥匙周检明细", group="E", kind="line")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_check_id: Mapped[int] = mapped_column(ForeignKey("key_checks.id", ondelete="CASCADE"), index=True)
+    key_check: Mapped[KeyCheck] = relationship(back_populates="lines")
+    key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
+    key: Mapped[Key] = link("钥匙", key_id)
+    ledger_state: Mapped[str | None] = field("台账状态", String(10), choices=KEY_STATES, auto=True,
+                                             help="保存时从钥匙台账抄录")
+    found_state: Mapped[str] = field("实查情况", String(10), choices=CHECK_FINDINGS,
+                                     help="与台账相同的不用改;短缺、损坏、与台账不符的改为实查情况")
+    note: Mapped[str | None] = field("说明", String(200), help="如 封条脱落、借用人未按时归还")
+
+    def before_save(self, session: Session) -> None:
+        if self.ledger_state is None or state_of(self).attrs.key.history.has_changes():
+            key = self.key or session.get(Key, self.key_id)
+            self.ledger_state = key.state if key else None
+        if self.key_check is not None:  # a line edited alone still changes the check's summary
+            self.key_check.summarise(session)
+
+    def before_delete(self, session: Session) -> None:
+        if self.key_check is not None and self.key_check not in session.deleted:
+            self.key_check.summarise(session)
 
 
 class KeyCheck(Record, Base):
@@ -121,17 +233,58 @@ class KeyCheck(Record, Base):
         key=("checked_on",),
         title="checked_on",
         duties=(Duty("每周至少对照台账查验一次钥匙", every="week", date="checked_on"),),
+        inline=("lines",),
     )
 
     checked_on: Mapped[dt.date] = field("查验日期", index=True, help="每周至少一次")
     checker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     checker: Mapped[User] = link("查验人", checker_id)
-    keys_checked: Mapped[int] = field("查验钥匙数(把)")
-    loans_in_week: Mapped[int | None] = field("本周借用次数", help="每周钥匙使用情况汇总")
-    differences: Mapped[str | None] = field("差异及异常情况", Text,
-                                            help="与台账不符、短缺、损坏、封存被启封等;无则留空")
+    keys_checked: Mapped[int] = field("查验钥匙数(把)", auto=True, default=0,
+                                      help="明细中各钥匙的把数,遗失的不计")
+    loans_in_week: Mapped[int | None] = field("本周借用次数", auto=True,
+                                              help="查验日及之前 6 天《钥匙借用记录表》的借出次数")
+    differences: Mapped[str | None] = field("差异及异常情况", Text, auto=True,
+                                            help="由明细汇总:与台账不符、遗失、短缺、损坏或写了说明的钥匙;无则留空")
     follow_up: Mapped[str | None] = field("处置情况", Text, help="发现异常要迅速报告服务中心,并跟进处置")
     reported_to_supervisor: Mapped[bool] = field("已报客户服务部主管", default=False)
+    lines: Mapped[list[KeyCheckLine]] = relationship(
+        back_populates="key_check",
+        cascade="all, delete-orphan",
+        info={"label": "钥匙明细",
+              "help": "新建时可只填与台账不符的钥匙;保存后其余在管钥匙自动列入,实查情况按台账填写,可再修改"},
+        order_by=KeyCheckLine.id,
+    )
+
+    def before_save(self, session: Session) -> None:
+        if self.id is None:
+            self.prefill(session)
+        self.summarise(session)
+
+    def prefill(self, session: Session) -> None:
+        """One line per key in custody the clerk did not list, found as the ledger says."""
+        listed = {line.key_id if line.key is None else line.key.id for line in self.lines}
+        for key in session.scalars(select(Key).order_by(Key.id)):
+            if key.id not in listed and self.checked_on and rules.in_custody(
+                    key.received_on, key.handed_over_on, self.checked_on):
+                self.lines.append(KeyCheckLine(key=key, ledger_state=key.state, found_state=key.state))
+
+    def summarise(self, session: Session) -> None:
+        """差异及异常情况, 查验钥匙数 and 本周借用次数 from the lines and the loan register."""
+        findings = []
+        for line in self.lines:
+            key = line.key or session.get(Key, line.key_id)
+            if line in session.deleted or key is None:
+                continue
+            if line.ledger_state is None:
+                line.ledger_state = key.state
+            findings.append(rules.Finding(key.label, key.quantity, line.ledger_state, line.found_state,
+                                          line.note))
+        self.differences = rules.differences(findings)
+        self.keys_checked = rules.keys_checked(findings)
+        if self.checked_on:
+            start, end = rules.week_of(self.checked_on)
+            self.loans_in_week = session.scalar(select(func.count(KeyLoan.id)).where(
+                KeyLoan.lent_at >= start, KeyLoan.lent_at < end))
 
 
 class KeyCutRequest(Record, Base):
@@ -155,7 +308,15 @@ class KeyCutRequest(Record, Base):
     quantity: Mapped[int] = field("数量(把)", default=1)
     applicant: Mapped[str] = field("申请人", String(50))
     explanation: Mapped[str | None] = field("情况说明", Text)
-    done_on: Mapped[dt.date | None] = field("配制/更换日期", help="审批后实际配制或更换的日期")
+    done_on: Mapped[dt.date | None] = field("配制/更换日期", help="审批后实际配制或更换的日期;"
+                                                              "遗失的钥匙更换完成后回到在柜")
+
+    def before_save(self, session: Session) -> None:
+        key = self.key or (session.get(Key, self.key_id) if self.key_id else None)
+        done_now = self.done_on is not None and (self.id is None
+                                                 or state_of(self).attrs.done_on.history.has_changes())
+        if done_now and self.reason == "丢失" and key is not None and key.state == "遗失":
+            key.state = "在柜"  # the lost key is replaced (000 (四)3)
 
 
 class SmartCard(Record, Base):

@@ -77,9 +77,19 @@ def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]
                    if not (n in links and links[n].mapper.class_ is model)]
 
 
+def shown_line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
+    """The line fields a details page and an export show: the form's plus those the application fills
+    (``auto``), in the order the line model declares them."""
+    child, names = line_fields(model, relation)
+    order = {col.key: i for i, col in enumerate(child.__table__.columns)}
+    for link_name, rel in fields.many_to_one(child).items():
+        order[link_name] = min(order[c.key] for c in rel.local_columns)
+    return child, sorted({*names, *fields.auto_fields(child)}, key=lambda n: order.get(n, len(order)))
+
+
 def lines_table(view: Any, context: Any, model: Any, name: str) -> Markup:
     """Line items as a small table on the details page."""
-    child, names = line_fields(type(model), name)
+    child, names = shown_line_fields(type(model), name)
     labels = fields.labels(child)
     head = "".join(f"<th>{escape(labels.get(n, n))}</th>" for n in names)
     body = "".join(
@@ -91,7 +101,7 @@ def lines_table(view: Any, context: Any, model: Any, name: str) -> Markup:
 
 
 def lines_text(view: Any, context: Any, model: Any, name: str) -> str:
-    _, names = line_fields(type(model), name)
+    _, names = shown_line_fields(type(model), name)
     return ";".join(" ".join(display(getattr(line, n)) for n in names) for line in getattr(model, name))
 
 
