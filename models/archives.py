@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from admin_app.clock import today
-from models.base import Base, Record, Register, checklist, field, link
+from admin_app.rules.callbacks import departure_callback_due
+from models.base import Base, Record, Register, checklist, field, link, linked_id
 from models.reference import ChecklistItem, Department, Room, User
 
 GUEST_KINDS = ["团队", "散客", "VIP"]
@@ -88,6 +89,19 @@ class GuestProfile(Record, Base):
     room: Mapped[Room | None] = link("房号", room_id)
     stay_on: Mapped[dt.date] = field("入住日期", default=today, help="每日即时录入当天入住的客人")
     left_on: Mapped[dt.date | None] = field("离店日期", help="客人离店第二日进行回访")
+
+    def before_save(self, session: Session) -> None:
+        """A departed guest is called back the next day (002 回访要求): plan it when 离店日期 is set."""
+        state = inspect(self)
+        if state.persistent and not state.attrs.left_on.history.has_changes():
+            return
+        from models.complaints import DEPARTURE_CALLBACK, plan_customer_callback  # complaints imports us
+
+        due = departure_callback_due(self.left_on) if self.left_on else None
+        plan_customer_callback(session, DEPARTURE_CALLBACK, "guest", self, due, visitee=self.guest_name,
+                               phone=self.phone, room_id=linked_id(self, "room"),
+                               department_id=linked_id(self, "department"),
+                               recorded_by_id=linked_id(self, "recorded_by"))
 
     def __str__(self) -> str:
         return f"{self.archive_no} {self.guest_name}" if self.archive_no else super().__str__()
