@@ -1,4 +1,5 @@
-"""When customer service calls clients back, as plain functions of dates (003 4.3.1, 4.8.2; 002 回访要求).
+"""When customer service calls clients back (003 4.3.1, 4.8.2; 002 回访要求), as plain functions of dates,
+and the complaint callback rates of 002 (:func:`complaint_callback_rates`).
 
 A postpartum client's pregnancy is counted back from the due date: 40 weeks (280 days) before it is the
 first day of the pregnancy, and pregnancy month *n* runs from that day plus *n − 1* calendar months
@@ -9,8 +10,13 @@ The occasions are the handbook's words, the choices of ``ClientCallback.kind``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from admin_app.rules.fees import add_months
+from sqlalchemy import select
+
+from admin_app.rules.fees import add_months, money
 
 #: 40 weeks: the due date is 280 days after the first day of the pregnancy.
 PREGNANCY = dt.timedelta(days=280)
@@ -105,3 +111,87 @@ CATCH_UP = dt.timedelta(days=7)
 def planning_start(today: dt.date) -> dt.date:
     """The earliest day a newly planned callback may fall on."""
     return today - CATCH_UP
+
+
+# -- callback rates of complaints (002 回访要求; 002 篇2 2.1.2.7) ---------------------------------------
+
+#: 进行过投诉的客人三日内回访率达 100%.
+IN_TIME_TARGET = Decimal(100)
+#: 服务中心经理 … 安排不少于 20% 的回访: the manager calls back at least a fifth of the complainants himself.
+MANAGER_TARGET = Decimal(20)
+#: Role code of the 客服中心经理 (服务中心经理, 客户服务中心经理) in seed/data/02_roles.yaml.
+MANAGER_ROLE = "manager"
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in per cent, to two places; None when there is nothing to count."""
+    return money(Decimal(part) * 100 / whole) if whole else None
+
+
+@dataclass(frozen=True)
+class CallbackRates:
+    """Complaints closed in a period and how they were called back.
+
+    A complaint counts once, however many callbacks it had: called back in time when a 投诉回访 with a
+    回访日期 no later than closing day + 3 exists; by the manager when any of its callbacks was made by a
+    user with the 客服中心经理 role.
+    """
+
+    start: dt.date
+    end: dt.date
+    closed: int
+    """Complaints whose 客户投诉处理表 was closed (办结时间) from ``start`` to ``end``, both included."""
+    called_back: int
+    """Of them, those called back (at any time so far)."""
+    in_time: int
+    """Of them, those called back within three days of closing."""
+    by_manager: int
+    """Of those called back, those the manager called back himself."""
+
+    @property
+    def in_time_rate(self) -> Decimal | None:
+        """三日内回访率 (%): ``in_time`` of ``closed``; the handbook's target is 100."""
+        return percent(self.in_time, self.closed)
+
+    @property
+    def manager_rate(self) -> Decimal | None:
+        """经理回访占比 (%): ``by_manager`` of ``called_back``; at least 20."""
+        return percent(self.by_manager, self.called_back)
+
+    @property
+    def late(self) -> int:
+        """Closed complaints not called back within three days (the ones the 100% target misses)."""
+        return self.closed - self.in_time
+
+
+def complaint_callback_rates(session: Any, start: dt.date, end: dt.date) -> CallbackRates:
+    """The callback rates of 002 for the complaints closed from ``start`` to ``end`` (dates included).
+
+    For the 投诉汇总表 and the 投诉回访率 page::
+
+        rates = complaint_callback_rates(session, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        rates.closed, rates.in_time, rates.in_time_rate      # 4, 3, Decimal("75.00")
+        rates.called_back, rates.by_manager, rates.manager_rate
+    """
+    from models.complaints import COMPLAINT_CALLBACK, ComplaintHandling, CustomerCallback
+    from models.reference import Role, user_roles
+
+    closed = dict(session.execute(
+        select(ComplaintHandling.complaint_id, ComplaintHandling.closed_at).where(
+            ComplaintHandling.closed_at >= dt.datetime.combine(start, dt.time()),
+            ComplaintHandling.closed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))).all())
+    managers = set(session.scalars(select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
+                                   .where(Role.code == MANAGER_ROLE)))
+    calls: dict[int, list[tuple[dt.date, int | None]]] = {}
+    if closed:
+        for complaint_id, day, caller in session.execute(
+                select(CustomerCallback.complaint_id, CustomerCallback.callback_date,
+                       CustomerCallback.called_back_by_id).where(
+                    CustomerCallback.kind == COMPLAINT_CALLBACK, CustomerCallback.callback_date.is_not(None),
+                    CustomerCallback.complaint_id.in_(list(closed)))):
+            calls.setdefault(complaint_id, []).append((day, caller))
+    in_time = sum(1 for cid, made in calls.items()
+                  if min(day for day, _ in made) <= complaint_callback_due(closed[cid]))
+    by_manager = sum(1 for made in calls.values() if any(caller in managers for _, caller in made))
+    return CallbackRates(start=start, end=end, closed=len(closed), called_back=len(calls), in_time=in_time,
+                         by_manager=by_manager)
