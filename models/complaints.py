@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, inspect, select
+from sqlalchemy import Connection, ForeignKey, String, Text, delete, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from admin_app.clock import today
@@ -246,6 +246,24 @@ def plan_customer_callback(session: Session, kind: str, relation: str, owner: Ba
             session.delete(row)
     elif due_on >= schedule.planning_start(today()):
         session.add(CustomerCallback(kind=kind, due_on=due_on, **{relation: owner}, **values))
+
+
+def drop_open_customer_callbacks(connection: Connection, *where: Any) -> None:
+    connection.execute(delete(CustomerCallback).where(CustomerCallback.callback_date.is_(None), *where))
+
+
+@event.listens_for(Complaint, "before_delete")
+@event.listens_for(ComplaintHandling, "before_delete")
+def drop_complaint_plan(_mapper: Any, connection: Connection, record: Complaint | ComplaintHandling) -> None:
+    """A complaint (or its handling) deleted takes its planned, not yet made callback along."""
+    complaint_id = record.id if isinstance(record, Complaint) else record.complaint_id
+    drop_open_customer_callbacks(connection, CustomerCallback.complaint_id == complaint_id,
+                                 CustomerCallback.kind == COMPLAINT_CALLBACK)
+
+
+@event.listens_for(GuestProfile, "before_delete")
+def drop_departure_plan(_mapper: Any, connection: Connection, guest: GuestProfile) -> None:
+    drop_open_customer_callbacks(connection, CustomerCallback.guest_id == guest.id)
 
 
 class OpinionSurvey(Record, Base):

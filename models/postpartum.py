@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, inspect, select
+from sqlalchemy import Connection, ForeignKey, String, Text, delete, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
@@ -299,6 +300,13 @@ def plan_client_callbacks(session: Session, client: ClientArchive, occasions: Se
         session.add(ClientCallback(client=client, due_on=day, kind=kind, content=schedule.CONTENT[kind],
                                    staff_id=staff_id, department_id=department_id,
                                    recorded_by_id=linked_id(client, "recorded_by")))
+
+
+@event.listens_for(ClientArchive, "before_delete")
+def drop_open_client_callbacks(_mapper: Any, connection: Connection, archive: ClientArchive) -> None:
+    """An archive deleted (opened by mistake) takes its open plan along; done callbacks still keep it."""
+    connection.execute(delete(ClientCallback).where(ClientCallback.client_id == archive.id,
+                                                    ClientCallback.done_at.is_(None)))
 
 
 # ---------------------------------------------------------------- 入所通知单 003 4.5.1 2.4

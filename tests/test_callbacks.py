@@ -359,3 +359,23 @@ def test_callback_rates_page_explains_a_bad_date(head: Any) -> None:
 
 def test_callback_rates_page_needs_the_callback_register(as_user: Any) -> None:
     assert as_user("engineer").get("/admin/callback-rates/").status_code == 403
+
+
+def test_deleting_an_archive_opened_by_mistake_takes_its_open_plan_along(session: Any) -> None:
+    archive = new_archive(session, today(), today() + 200 * DAY)
+    archive_id = archive.id
+    session.delete(archive)
+    session.commit()
+    assert plan(session, archive_id) == []
+
+
+def test_deleting_a_guest_takes_the_planned_callback_along(session: Any) -> None:
+    guest = GuestProfile(archive_no="T-0002", guest_name="测试散客", kind="散客", stay_on=today() - DAY,
+                         left_on=today())
+    session.add(guest)
+    session.commit()
+    guest_id = guest.id
+    session.delete(guest)
+    session.commit()
+    assert session.scalar(sa.select(sa.func.count()).select_from(CustomerCallback)
+                          .where(CustomerCallback.guest_id == guest_id)) == 0
