@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from admin_app.clock import today
 from admin_app.numbering import archive_number, is_archive_number_of, next_number
-from models.base import Base, Record, Register, checklist, field, link
+from admin_app.rules.callbacks import departure_callback_due
+from models.base import Base, Record, Register, checklist, field, link, linked_id
 from models.reference import ChecklistItem, Department, Room, User
 
 VIP = "VIP"
@@ -103,12 +104,29 @@ class GuestProfile(Record, Base):
         return {}
 
     def before_save(self, session: Session) -> None:
+        self.assign_archive_number(session)
+        self.plan_departure_callback(session)
+
+    def assign_archive_number(self, session: Session) -> None:
         if self.kind == VIP and self.card_no:
             self.archive_no = self.card_no.strip()
             return
         day = self.stay_on = self.stay_on or today()
         if not is_archive_number_of(self.archive_no, day):  # new, no longer VIP, or stay day corrected
             self.archive_no = archive_number(day, next_number(session, ARCHIVE_SEQUENCE, day))
+
+    def plan_departure_callback(self, session: Session) -> None:
+        """A departed guest is called back the next day (002 回访要求): plan it when 离店日期 is set."""
+        state = inspect(self)
+        if state.persistent and not state.attrs.left_on.history.has_changes():
+            return
+        from models.complaints import DEPARTURE_CALLBACK, plan_customer_callback  # complaints imports us
+
+        due = departure_callback_due(self.left_on) if self.left_on else None
+        plan_customer_callback(session, DEPARTURE_CALLBACK, "guest", self, due, visitee=self.guest_name,
+                               phone=self.phone, room_id=linked_id(self, "room"),
+                               department_id=linked_id(self, "department"),
+                               recorded_by_id=linked_id(self, "recorded_by"))
 
     def __str__(self) -> str:
         return f"{self.archive_no} {self.guest_name}" if self.archive_no else super().__str__()

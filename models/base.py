@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -219,6 +220,19 @@ def link(label: str, foreign_key: Any, *, help: str = "", **kwargs: Any) -> Any:
     """
     info = {"label": label, "help": help} if help else {"label": label}
     return relationship(foreign_keys=[foreign_key], info=info, lazy="joined", **kwargs)
+
+
+def linked_id(obj: Any, relation: str) -> int | None:
+    """The id ``obj`` links through ``relation``, whether a form set the related object or only its id
+    (before the flush the other is not filled in yet)."""
+    added = inspect(obj).attrs[relation].history.added
+    if added:  # the object was set since the last flush: its id column is not synced yet
+        return added[0].id if added[0] is not None else None
+    fk = getattr(obj, f"{relation}_id")
+    if fk is not None:
+        return fk
+    target = getattr(obj, relation)
+    return target.id if target is not None else None
 
 
 _declaration_counter = itertools.count()

@@ -3,17 +3,24 @@
 《投诉汇总表》(XST-HD-KF-021) and 《业户意见征询统计分析》 are reports over these registers, not
 tables: :class:`Complaint` keeps the type, :class:`ComplaintHandling` the level, responsible
 department and closing time they count, and :class:`OpinionSurvey` one satisfaction answer per item.
+
+Closing a complaint plans its callback within three days, and a guest's departure the callback of the
+next day (002 回访要求): a :class:`CustomerCallback` with a 计划回访日期 and no 回访日期 yet.
+The callback rates of 002 are :func:`admin_app.rules.callbacks.complaint_callback_rates`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, ForeignKey, String, Text, delete, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from admin_app.clock import today
+from admin_app.rules import callbacks as schedule
 from models.archives import CustomerArchive, GuestProfile
-from models.base import Base, Deadline, Record, Register, field, link
+from models.base import Base, Deadline, Record, Register, field, link, linked_id
 from models.front_desk import CallRecord
 from models.postpartum import ClientArchive
 from models.reference import Department, Room, User
@@ -30,7 +37,9 @@ COMPLAINT_LEVELS = ["一般投诉", "较大投诉", "重大投诉"]
 #: 000 (三)2(3): 不属服务范畴的婉转解释说明.
 HANDLING_METHODS = ["当场处理", "转责任部门处理", "多部门协调处理", "解释说明"]
 #: 002 回访要求 (离店第二日、投诉后三日内); 001 七.13 入户回访单.
-CALLBACK_KINDS = ["离店次日回访", "投诉回访", "入户回访"]
+DEPARTURE_CALLBACK = "离店次日回访"
+COMPLAINT_CALLBACK = "投诉回访"
+CALLBACK_KINDS = [DEPARTURE_CALLBACK, COMPLAINT_CALLBACK, "入户回访"]
 #: 001 1.3.6 客户拜访与意见征询制度; 002 2.1.3.4 定期安排家访了解租户对管理工作之意见.
 SURVEY_METHODS = ["上门走访", "问卷", "电话"]
 
@@ -124,6 +133,23 @@ class ComplaintHandling(Record, Base):
         "存入档案", archive_id, help="投诉处理完成后将本表存入的业主档案(一户一档)"
     )
 
+    def before_save(self, session: Session) -> None:
+        """Closing the complaint plans its callback within three days (002 回访要求)."""
+        state = inspect(self)
+        if state.persistent and not state.attrs.closed_at.history.has_changes():
+            return
+        complaint_id = linked_id(self, "complaint")
+        with session.no_autoflush:
+            complaint = session.get(Complaint, complaint_id) if complaint_id is not None else None
+        if complaint is None:
+            return
+        due = schedule.complaint_callback_due(self.closed_at) if self.closed_at else None
+        plan_customer_callback(
+            session, COMPLAINT_CALLBACK, "complaint", complaint, due,
+            visitee=complaint.complainant, phone=complaint.phone, room_id=complaint.room_id,
+            responsible_department_id=linked_id(self, "responsible_department"),
+            department_id=linked_id(self, "department"), recorded_by_id=linked_id(self, "recorded_by"))
+
 
 class CustomerCallback(Record, Base):
     __tablename__ = "customer_callbacks"
@@ -134,8 +160,9 @@ class CustomerCallback(Record, Base):
         source="002 回访要求; 002 篇2 2.1.2.7; 001 七.13",
         help="即《回访单》《入户回访单》:散客、团队客人离店第二日回访;投诉过的客人三日内回访率100%;"
              "服务中心经理安排不少于20%的投诉回访。不能当即答复的告知预约回复时间;"
-             "再次提出的意见与相关部门沟通解决,由相关部门经理反馈客人处理结果并在回访单上签字。",
-        list_columns=("callback_date", "kind", "visitee", "room", "method", "satisfaction",
+             "再次提出的意见与相关部门沟通解决,由相关部门经理反馈客人处理结果并在回访单上签字。"
+             "投诉办结、客人离店时自动排出计划回访日期,回访后在该条填写回访日期和回访人;回访率见「投诉回访率」。",
+        list_columns=("due_on", "callback_date", "kind", "visitee", "room", "method", "satisfaction",
                       "responsible_department", "called_back_by"),
         search=("visitee", "phone", "opinion", "complaint.complainant", "guest.guest_name"),
         key=("callback_date", "visitee"),
@@ -155,7 +182,11 @@ class CustomerCallback(Record, Base):
     phone: Mapped[str | None] = field("联系电话", String(30))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), index=True)
     room: Mapped[Room | None] = link("房号", room_id)
-    callback_date: Mapped[dt.date] = field("回访日期", index=True)
+    due_on: Mapped[dt.date | None] = field(
+        "计划回访日期", index=True,
+        help="投诉办结后三日内、客人离店次日;投诉办结或填写离店日期时自动排期")
+    callback_date: Mapped[dt.date | None] = field("回访日期", index=True,
+                                                  help="实际回访的日期;尚未回访的留空")
     method: Mapped[str] = field("回访方式", String(10), choices=CALLBACK_METHODS, default="电话")
     opinion: Mapped[str | None] = field("客人意见", Text, help="虚心听取意见,诚恳接受批评,采纳合理化建议")
     satisfaction: Mapped[str | None] = field("满意度", String(10), choices=SATISFACTION)
@@ -171,8 +202,73 @@ class CustomerCallback(Record, Base):
         "已告知客服电话及优惠", default=False,
         help="回访散客时告知客服电话、回访人员姓名及入店优惠;其再次入住的消费计为回访人员的销售业绩",
     )
-    called_back_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    called_back_by: Mapped[User] = link("回访人", called_back_by_id)
+    called_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    called_back_by: Mapped[User | None] = link("回访人", called_back_by_id, help="实际回访的人;回访后填写")
+
+    def problems(self) -> dict[str, str]:
+        if self.callback_date is None and self.due_on is None:
+            return {"callback_date": "请填写回访日期;尚未回访的请填写计划回访日期"}
+        if self.callback_date is not None and linked_id(self, "called_back_by") is None:
+            return {"called_back_by": "已回访的请填写回访人"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        """A callback recorded as a new row fulfils the planned one of the same complaint or guest."""
+        if inspect(self).persistent or self.callback_date is None:
+            return
+        for relation in ("complaint", "guest"):
+            owner_id = linked_id(self, relation)
+            if owner_id is None:
+                continue
+            link_column = getattr(CustomerCallback, f"{relation}_id")
+            with session.no_autoflush:
+                planned = session.scalars(select(CustomerCallback).where(
+                    CustomerCallback.kind == self.kind, link_column == owner_id,
+                    CustomerCallback.callback_date.is_(None)))
+                for row in planned:
+                    self.due_on = self.due_on or row.due_on
+                    session.delete(row)
+
+
+def plan_customer_callback(session: Session, kind: str, relation: str, owner: Base, due_on: dt.date | None,
+                           **values: Any) -> None:
+    """Keep one planned callback of ``kind`` for ``owner`` (``relation`` names the link: complaint, guest)
+    due on ``due_on``: made if missing (unless already overdue by more than a week), moved if the date
+    changed, dropped if there is no date any more; nothing changes once the owner has been called back."""
+    rows: list[CustomerCallback] = []
+    if owner.id is not None:
+        with session.no_autoflush:
+            rows = list(session.scalars(select(CustomerCallback).where(
+                CustomerCallback.kind == kind, getattr(CustomerCallback, f"{relation}_id") == owner.id)))
+    if any(row.callback_date is not None for row in rows):
+        return
+    if due_on is None:
+        for row in rows:
+            session.delete(row)
+    elif rows:
+        rows[0].due_on = due_on
+        for row in rows[1:]:
+            session.delete(row)
+    elif due_on >= schedule.planning_start(today()):
+        session.add(CustomerCallback(kind=kind, due_on=due_on, **{relation: owner}, **values))
+
+
+def drop_open_customer_callbacks(connection: Connection, *where: Any) -> None:
+    connection.execute(delete(CustomerCallback).where(CustomerCallback.callback_date.is_(None), *where))
+
+
+@event.listens_for(Complaint, "before_delete")
+@event.listens_for(ComplaintHandling, "before_delete")
+def drop_complaint_plan(_mapper: Any, connection: Connection, record: Complaint | ComplaintHandling) -> None:
+    """A complaint (or its handling) deleted takes its planned, not yet made callback along."""
+    complaint_id = record.id if isinstance(record, Complaint) else record.complaint_id
+    drop_open_customer_callbacks(connection, CustomerCallback.complaint_id == complaint_id,
+                                 CustomerCallback.kind == COMPLAINT_CALLBACK)
+
+
+@event.listens_for(GuestProfile, "before_delete")
+def drop_departure_plan(_mapper: Any, connection: Connection, guest: GuestProfile) -> None:
+    drop_open_customer_callbacks(connection, CustomerCallback.guest_id == guest.id)
 
 
 class OpinionSurvey(Record, Base):

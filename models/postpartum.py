@@ -4,6 +4,8 @@ The client's path is 签约 → 生产 → 入所 → 入住 → 出所 → 出�
 contract over on the 签约客户交接表 (:class:`SignedClientHandover`); customer service opens the
 客户档案登记表 (:class:`ClientArchive`) from it (003 4.5.1 1.1), and every later register of the client
 (callbacks, 入所通知单, 用车申请单, 尾款押金, 7-day visits, activities, 出所手续) links that archive.
+Saving an archive plans its 回访计划 rows from the signing and due dates and, once the client has left,
+the three days after (``admin_app/rules/callbacks.py``).
 
 Reference data of 003 4.6.1: 客房物品清单 and 月子房物品清单 are seeded checklists
 (``seed/data/11_checklists_postpartum.yaml``) that :class:`ClientDischarge` ticks when the room is
@@ -12,20 +14,22 @@ price, a unit and the department that provides it, which a check box cannot hold
 these 附表 but does not reproduce them, so the seeded items are an example for the centre to replace.
 
 Signatures (销售/客服签名及审核 on the handover; 店长、护理部、护士部、产后修复部、营养师、餐厨部 on the
-入所通知单; 客服主管 and 店长 on the 用车申请单) belong to the later approval engine, and generating the
-callback schedule from the contract to a later issue: only the data is declared here.
+入所通知单; 客服主管 and 店长 on the 用车申请单) belong to the approval engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Connection, ForeignKey, String, Text, delete, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
-from models.base import Base, Deadline, Record, Register, checklist, field, link
+from admin_app.rules import callbacks as schedule
+from models.base import Base, Deadline, Record, Register, checklist, field, link, linked_id
 from models.reference import ChecklistItem, Department, Room, User
 
 #: 2.3: a renewal (续住) signed by customer service shares its commission 0.6 客服 / 0.4 销售顾问.
@@ -205,6 +209,29 @@ class ClientArchive(Record, Base):
     dropoff_place: Mapped[str | None] = field("送出所地点", String(200))
     follow_up: Mapped[str | None] = field("跟进情况", Text)
 
+    def problems(self) -> dict[str, str]:
+        if self.signed_on and self.due_date and self.due_date - self.signed_on > schedule.PREGNANCY:
+            return {"due_date": "预产期不能晚于签单日期 40 周以上,请核对预产期和签单日期"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        """Plan the 回访计划 (003 4.3.1) when the archive is opened, again for what is still to come when
+        the signing or due date changes, and the three days after 出所 when the move-out date is set."""
+        state = inspect(self)
+        new = not state.persistent
+
+        def changed(*names: str) -> bool:
+            return new or any(state.attrs[n].history.has_changes() for n in names)
+
+        recent = schedule.planning_start(today())
+        if self.signed_on and self.due_date and changed("signed_on", "due_date"):
+            plan_client_callbacks(session, self, schedule.PREGNANCY_OCCASIONS,
+                                  schedule.pregnancy_schedule(self.signed_on, self.due_date),
+                                  since=recent if new else today())
+        if changed("moved_out_on"):
+            wanted = schedule.discharge_schedule(self.moved_out_on) if self.moved_out_on else []
+            plan_client_callbacks(session, self, (schedule.AFTER_DISCHARGE,), wanted, since=recent)
+
     def __str__(self) -> str:
         contract = self.handover.contract_no if self.handover else ""
         name = self.client_name or ""
@@ -222,7 +249,9 @@ class ClientCallback(Record, Base):
         prefix="HFJH",
         source="003 4.3.1–4.3.3, 4.4.2, 4.8.1–4.8.3",
         help="签约当天温馨短信;签约一周后问候;怀孕6个月前每月、第7-9个月每周问候;节日问候;"
-             "预产期前1个月及至少一周前温馨提示;住院期间跟进;出所后3天每日问候。客户反馈问题跟进解决并记录归档。",
+             "预产期前1个月及至少一周前温馨提示;住院期间跟进;出所后3天每日问候。客户反馈问题跟进解决并记录归档。"
+             "建立客户档案时按签单日期和预产期自动排期,改预产期时重排未完成的计划,填写出所日期时排出所后3天;"
+             "节日问候、住院期间、问题跟进按需添加。",
         list_columns=("due_on", "client", "kind", "channel", "content", "staff", "done_at", "notes"),
         search=("content", "notes", "client.client_name"),
         key=("client", "due_on", "kind"),
@@ -246,6 +275,43 @@ class ClientCallback(Record, Base):
     staff: Mapped[User | None] = link("回访人", staff_id)
     done_at: Mapped[dt.datetime | None] = field("完成时间", help="未回访的留空")
     notes: Mapped[str | None] = field("回访记录", Text, help="客户反馈及需跟进的问题")
+
+
+def plan_client_callbacks(session: Session, client: ClientArchive, occasions: Sequence[str],
+                          wanted: Sequence[tuple[dt.date, str]], *, since: dt.date) -> None:
+    """Make the client's not-yet-done callbacks of ``occasions`` due on or after ``since`` be ``wanted``.
+
+    Done rows are never touched nor planned again (a once-only occasion that is done stays done);
+    open rows that are still wanted are kept as they are, with whatever the clerk wrote on them.
+    """
+    existing: list[ClientCallback] = []
+    if client.id is not None:
+        with session.no_autoflush:
+            existing = list(session.scalars(select(ClientCallback).where(
+                ClientCallback.client_id == client.id, ClientCallback.kind.in_(occasions))))
+    done = {(row.due_on, row.kind) for row in existing if row.done_at is not None}
+    done_once = {kind for _, kind in done if kind in schedule.ONCE}
+    open_rows = {(row.due_on, row.kind): row for row in existing
+                 if row.done_at is None and row.due_on >= since}
+    keep = {(day, kind) for day, kind in wanted if day >= since}
+    for key, row in open_rows.items():
+        if key not in keep:
+            session.delete(row)
+    staff_id = linked_id(client, "service_staff")
+    department_id = linked_id(client, "department")
+    for day, kind in wanted:
+        if day < since or (day, kind) in open_rows or (day, kind) in done or kind in done_once:
+            continue
+        session.add(ClientCallback(client=client, due_on=day, kind=kind, content=schedule.CONTENT[kind],
+                                   staff_id=staff_id, department_id=department_id,
+                                   recorded_by_id=linked_id(client, "recorded_by")))
+
+
+@event.listens_for(ClientArchive, "before_delete")
+def drop_open_client_callbacks(_mapper: Any, connection: Connection, archive: ClientArchive) -> None:
+    """An archive deleted (opened by mistake) takes its open plan along; done callbacks still keep it."""
+    connection.execute(delete(ClientCallback).where(ClientCallback.client_id == archive.id,
+                                                    ClientCallback.done_at.is_(None)))
 
 
 # ---------------------------------------------------------------- 入所通知单 003 4.5.1 2.4

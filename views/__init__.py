@@ -13,6 +13,7 @@ from sqlalchemy.orm import scoped_session
 from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
 from views.board import BoardView
+from views.callback_rates import CallbackRatesView
 from views.home import HomeView
 from views.inbox import InboxView, pending_count
 from views.permission_grid import PermissionGridView
@@ -36,6 +37,7 @@ def build_admin(app: Flask, session: scoped_session) -> Admin:
             continue
         view_class = SPECIAL_VIEWS.get(model.__name__, RegisterView)
         admin.add_view(view_class(model, session))
+    admin.add_view(CallbackRatesView(session))
     admin.add_view(PermissionGridView(session))
     admin.add_view(InboxView(session))
     admin.add_view(BoardView(session))
