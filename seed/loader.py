@@ -238,12 +238,14 @@ def _differs(current: Any, new: Any) -> bool:
 
 
 def required_fields(model: type[Base]) -> list[str]:
-    """Attributes a new row must name: NOT NULL columns without a default, links by relationship."""
+    """Attributes a new row must name: NOT NULL columns without a default, links by relationship.
+    Computed (``auto``) columns are filled by the record's ``before_save``, not by the file."""
     mapper = fields.mapper_of(model)
     fk_to_rel = {c.key: n for n, r in fields.many_to_one(model).items() for c in r.local_columns}
     out = []
     for col in model.__table__.columns:
-        if col.nullable or col.primary_key or col.default is not None or col.server_default is not None:
+        if (col.nullable or col.primary_key or col.default is not None or col.server_default is not None
+                or col.info.get("auto")):
             continue
         key = mapper.get_property_by_column(col).key
         out.append(fk_to_rel.get(key, key))
