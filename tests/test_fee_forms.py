@@ -4,6 +4,7 @@ through HTTP as the role that fills each form, asserting the stored Decimal is t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -48,8 +49,9 @@ def newest(session: Any, model: Any) -> Any:
 
 
 def refused(response: Any, message: str) -> bool:
-    """The form came back (not a redirect) with the handbook's message on it."""
-    return response.status_code == 200 and message in response.get_data(as_text=True)
+    """The form came back (not a redirect) with the handbook's message under its field."""
+    at_field = r'class="invalid-feedback">\s*<ul[^>]*>\s*<li>' + re.escape(message)
+    return response.status_code == 200 and re.search(at_field, response.get_data(as_text=True)) is not None
 
 
 # -- 保留房间: 200 元/㎡/月, part months whole ------------------------------------------------------
@@ -69,6 +71,16 @@ def test_kept_room_fee_is_area_times_200_times_whole_months(session: Any, clerk:
     assert clerk.post("/admin/room_holds/new/", data).status_code == 302
     hold = newest(session, RoomHold)
     assert (hold.months, hold.fee) == (2, D("10000.00"))  # typed values are not taken
+
+
+def test_computed_fee_is_shown_on_details_and_not_offered_in_the_form(session: Any, clerk: Any) -> None:
+    form = clerk.get("/admin/room_holds/new/").get_data(as_text=True)
+    assert 'name="held_from"' in form and 'name="fee"' not in form and 'name="months"' not in form
+    data = hold_form(session, room(session, "101").id, "2026-01-15", "2026-02-16")
+    assert clerk.post("/admin/room_holds/new/", data).status_code == 302
+    hold_id = newest(session, RoomHold).id
+    details = clerk.get(f"/admin/room_holds/details/?id={hold_id}").get_data(as_text=True)
+    assert "基础管理费(元)" in details and re.search(r"16,?000\.00", details)  # 40 ㎡ × 200 × 2
 
 
 def test_open_hold_is_charged_for_the_months_begun(session: Any, clerk: Any) -> None:
