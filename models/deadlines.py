@@ -63,6 +63,7 @@ class DayReview(Record, Base):
     __register__ = Register(
         label="日清日审记录",
         group="A",
+        prefix="RQRS",
         source="001 1.2",
         readonly=True,
         help="业主的报修、投诉、求助事项每天清理汇总,检查是否都已按时限处理、有无遗漏;未处理完的日日跟踪。"

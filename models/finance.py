@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from admin_app.clock import today
+from admin_app.rules import fees
 from models.base import Base, Record, Register, field, link
 from models.reference import Room, User
 
@@ -20,6 +21,9 @@ MONTHLY_CLIENTS = ["集体财务", "董事办", "学院", "综合办", "合作�
 STORES = ["1号仓库", "院办公室"]
 STOCK_CATEGORIES = ["固定资产", "消耗品"]
 DIRECTIONS = ["入库", "出库"]
+#: What a 支付证明单 is for: 报账 needs an invoice (000 (七)); 退医疗备用金 has the deposit's receipt
+#: instead (000 (八)).
+VOUCHER_KINDS = ["报账", "退医疗备用金"]
 
 MONTH_HELP = "格式 YYYY-MM,如 2024-05"
 
@@ -179,8 +183,14 @@ class PaymentVoucher(Record, Base):
     )
 
     filled_on: Mapped[dt.date] = field("填单日期", default=today)
+    kind: Mapped[str] = field("类别", String(10), choices=VOUCHER_KINDS, default="报账",
+                              server_default="报账",
+                              help="报账必须有发票;退医疗备用金附原始第二联收据、退备用金申请和收条")
     reason: Mapped[str] = field("事由或品名", String(200), help="必须跟开票信息一致")
     amount: Mapped[Decimal] = field("金额", help="与实际报账金额一致,并在发票后面注明")
+    invoice_amount: Mapped[Decimal | None] = field("发票金额", help="报账时填写,须与支付证明单金额一致")
+    fixed_asset_value: Mapped[Decimal | None] = field(
+        "固定资产金额", help="所报物品中固定资产的金额;500 元以上须关联仓管员开具的出入库单;无固定资产留空")
     payee: Mapped[str] = field("收款单位或收款人", String(100))
     payment_method: Mapped[str | None] = field("支付方式", String(20), help="如 现金、转账、支票")
     purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
@@ -194,6 +204,17 @@ class PaymentVoucher(Record, Base):
     has_receipt: Mapped[bool] = field("收据", default=False)
     has_purchase_order: Mapped[bool] = field("采购单", default=False)
     has_stock_slip: Mapped[bool] = field("出入库单", default=False)
+
+    def problems(self) -> dict[str, str]:
+        if self.kind != "报账":
+            return {}
+        session = object_session(self)
+        threshold = fees.standard(session, "fixed_asset_threshold") if session else Decimal(500)
+        return fees.reimbursement_problems(
+            has_invoice=bool(self.has_invoice), amount=self.amount, invoice_amount=self.invoice_amount,
+            fixed_asset_value=self.fixed_asset_value,
+            has_stock_slip=self.stock_slip is not None or self.stock_slip_id is not None,
+            threshold=threshold)
 
 
 # ---------------------------------------------------------------- 退医疗备用金 000 (八)

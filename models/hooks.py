@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session
 
@@ -30,3 +30,14 @@ def number_new_record(_mapper: Mapper[Any], connection: Connection, target: Any)
     # rows of models/trail.py) are numbered too, and on the connection of the same transaction.
     if isinstance(target, Record):
         assign_number(connection, target)
+
+
+def linked(session: Session, obj: Base, name: str) -> Any:
+    """The row a many-to-one link of ``obj`` points at, whether the link was set as an object (forms,
+    seed) or only by its foreign key (commands, tests)."""
+    value = getattr(obj, name)
+    if value is not None:
+        return value
+    rel = inspect(type(obj)).relationships[name]
+    key = getattr(obj, next(iter(rel.local_columns)).key)
+    return None if key is None else session.get(rel.mapper.class_, key)

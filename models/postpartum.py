@@ -29,7 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
+from admin_app.rules import fees
 from models.base import Base, Deadline, Record, Register, checklist, field, link, linked_id
+from models.hooks import linked
 from models.reference import ChecklistItem, Department, Room, User
 
 #: 2.3: a renewal (续住) signed by customer service shares its commission 0.6 客服 / 0.4 销售顾问.
@@ -122,7 +124,12 @@ class SignedClientHandover(Record, Base):
     )
     booked_room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), index=True)
     booked_room: Mapped[Room | None] = link("预定房号", booked_room_id)
-    card_fee: Mapped[Decimal | None] = field("信用卡手续费", help="刷信用卡按千分之六收取手续费,储蓄卡不另收")
+    # The handover records the payment taken at signing; the balance's card fee is on the
+    # 尾款、押金收取 record, when it is paid at move-in.
+    first_payment_method: Mapped[str | None] = field("首款支付方式", String(4), choices=BALANCE_METHODS)
+    card_fee: Mapped[Decimal | None] = field(
+        "信用卡手续费", auto=True,
+        help="首款刷信用卡按千分之六收取手续费,储蓄卡不另收(收费标准 credit_card_fee)")
     contract_item_1: Mapped[str | None] = field("合同内约定 1", String(200))
     contract_item_2: Mapped[str | None] = field("合同内约定 2", String(200))
     contract_item_3: Mapped[str | None] = field("合同内约定 3", String(200))
@@ -139,6 +146,16 @@ class SignedClientHandover(Record, Base):
     sales_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     sales: Mapped[User] = link("销售顾问", sales_id, help="签约的销售人员")
     handed_over_on: Mapped[dt.date | None] = field("交接日期", help="交客服部的日期")
+
+    def before_save(self, session: Session) -> None:
+        self.card_fee = card_fee_of(session, self.first_payment, self.first_payment_method)
+
+
+def card_fee_of(session: Session, balance: Decimal | None, method: str | None) -> Decimal | None:
+    """The card fee of a balance paid by ``method``; unknown until both are given."""
+    if balance is None or not method:
+        return None
+    return fees.card_fee(balance, method, fees.standard(session, "credit_card_fee"))
 
 
 # ---------------------------------------------------------------- 客户档案登记表 003 4.2.2
@@ -403,13 +420,22 @@ class BalanceDepositReceipt(Record, Base):
     payer: Mapped[str | None] = field("交款人", String(50), help="安排好宝妈和宝宝后,请家属到前台客服部结算")
     balance_amount: Mapped[Decimal | None] = field("尾款金额")
     balance_method: Mapped[str | None] = field("尾款支付方式", String(4), choices=BALANCE_METHODS)
-    card_fee: Mapped[Decimal | None] = field("信用卡手续费", help="信用卡按尾款的千分之六收取;借记卡不收")
+    card_fee: Mapped[Decimal | None] = field(
+        "信用卡手续费", auto=True, help="信用卡按尾款的千分之六收取;借记卡不收(收费标准 credit_card_fee)")
     deposit_amount: Mapped[Decimal | None] = field("押金金额")
     deposit_method: Mapped[str | None] = field("押金支付方式", String(4), choices=DEPOSIT_METHODS)
     deposit_slip_no: Mapped[str | None] = field("押金单号", String(30),
                                                 help="红色联押金单交由家属保管,出所退押金时需要")
     handed_to_finance: Mapped[bool] = field("已交会所财务", default=False,
                                             help="客户余款手续办理后交会所财务人员,协助对账")
+
+    def problems(self) -> dict[str, str]:
+        if self.balance_amount is not None and not self.balance_method:
+            return {"balance_method": "请选择尾款支付方式:刷信用卡须按千分之六收取手续费"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        self.card_fee = card_fee_of(session, self.balance_amount, self.balance_method)
 
     def __str__(self) -> str:
         when = f" {self.paid_at:%Y-%m-%d}" if self.paid_at else ""
@@ -493,7 +519,13 @@ class DischargeCharge(Base):
     from_department: Mapped[str] = field("部门", String(30), help="如 酒店前台、产后修复部、护士部")
     item: Mapped[str] = field("项目", String(100))
     amount: Mapped[Decimal] = field("金额")
-    settled: Mapped[bool] = field("已结清", default=False)
+    settled: Mapped[bool] = field("已结清", default=False, help="未结清的从押金中扣除")
+
+    def before_save(self, session: Session) -> None:
+        # A line edited alone leaves its discharge unchanged: recompute the discharge's totals here.
+        discharge = linked(session, self, "discharge")
+        if discharge is not None:
+            discharge.before_save(session)
 
 
 class ClientDischarge(Record, Base):
@@ -524,7 +556,8 @@ class ClientDischarge(Record, Base):
         order_by=DischargeCharge.id,
         info={"label": "未付款项"},
     )
-    unpaid_total: Mapped[Decimal | None] = field("未付款合计", help="各部门未付款项之和")
+    unpaid_total: Mapped[Decimal | None] = field("未付款合计", auto=True,
+                                                 help="各部门未结清款项之和,从押金中扣除")
     room_items: Mapped[list[ChecklistItem]] = checklist(
         "客房物品清点", items="客房物品清单", owner="client_discharges", table="client_discharge_room_items",
         help="逐项清点回收,齐全完好的勾选",
@@ -535,18 +568,38 @@ class ClientDischarge(Record, Base):
     )
     inventory_issues: Mapped[str | None] = field("物品异常及处理", Text,
                                                  help="短缺、损坏的物品,与客人沟通达成的解决方法")
-    lost_room_cards: Mapped[int] = field("遗失房卡(张)", default=0, help="每张从押金扣除200元")
+    lost_room_cards: Mapped[int] = field("遗失房卡(张)", default=0,
+                                         help="每张从押金扣除200元(收费标准 lost_room_card)")
+    # Damages are priced case by case with the client (照价赔偿), so the clerk types them.
     compensation: Mapped[Decimal | None] = field(
-        "扣除金额", help="遗失房卡、物品损坏赔偿及未结清款项从押金中扣除的金额")
+        "物品损坏赔偿", help="物品损坏照价赔偿、与客人沟通确定的金额;遗失房卡和未付款项自动扣除,不要重复填")
     deposit_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("balance_deposit_receipts.id"),
                                                            index=True)
     deposit_receipt: Mapped[BalanceDepositReceipt | None] = link("押金收取记录", deposit_receipt_id)
     deposit_slip_collected: Mapped[bool] = field("已收回红色联押金单", default=False)
-    deposit_refund: Mapped[Decimal | None] = field("退还押金")
+    deposit_refund: Mapped[Decimal | None] = field(
+        "退还押金", auto=True,
+        help="押金 − 未付款项 − 物品损坏赔偿 − 遗失房卡 200 元/张;负数为客人尚需补交的金额")
     refund_method: Mapped[str | None] = field("退款方式", String(4), choices=DEPOSIT_METHODS)
     refunded_at: Mapped[dt.datetime | None] = field("押金退还时间", help="未退还的留空")
     hotel_checkout_notified: Mapped[bool] = field("已告知酒店前台退房", default=False,
                                                   help="出所要第一时间告知酒店前台已经退房")
+
+    def problems(self) -> dict[str, str]:
+        if self.lost_room_cards is not None and self.lost_room_cards < 0:
+            return {"lost_room_cards": "遗失房卡张数不能为负"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        self.unpaid_total = fees.money(sum((c.amount for c in self.charges
+                                            if not c.settled and c.amount is not None), Decimal(0)))
+        receipt = linked(session, self, "deposit_receipt")
+        if receipt is None or receipt.deposit_amount is None:
+            self.deposit_refund = None  # no deposit taken: nothing to refund
+            return
+        self.deposit_refund = fees.deposit_refund(
+            receipt.deposit_amount, [self.unpaid_total, self.compensation or Decimal(0)],
+            self.lost_room_cards or 0, fees.standard(session, "lost_room_card"))
 
 
 # ---------------------------------------------------------------- 服务项目表 003 4.6.1 附表

@@ -17,11 +17,13 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
+from admin_app.rules import fees
 from models.base import Base, Deadline, Record, Register, Trail, checklist, field, link
 from models.finance import PAYMENT_METHODS, MedicalDepositRefund
+from models.hooks import linked
 from models.keys import Key
 from models.reference import ChecklistItem, Room, User
 
@@ -51,7 +53,7 @@ class WalkInCheckIn(Record, Base):
         source="000 (一)1",
         help="散客入住:先问有无订房,无则按房型、楼层排房;复印本人身份证并填写入住登记表;"
              "可扫码、刷卡、现金收费,客人在票据上签名,收据红联交客人;九楼无网络覆盖,费用八折。",
-        list_columns=("check_in_at", "guest", "room", "nights", "fee", "payment", "receipt_no",
+        list_columns=("check_in_at", "guest", "room", "nights", "price", "fee", "payment", "receipt_no",
                       "id_copy_kept"),
         search=("guest", "phone", "id_no", "booking_ref", "receipt_no"),
         key=("check_in_at", "guest"),
@@ -65,17 +67,36 @@ class WalkInCheckIn(Record, Base):
     id_no: Mapped[str] = field("身份证件号码", String(30), help="请客人出示本人身份证件")
     id_copy_kept: Mapped[bool] = field("已复印身份证", default=False, help="入住需复印本人身份证")
     room_type: Mapped[str] = field("房型", String(10), choices=ROOM_TYPES)
-    floor: Mapped[int] = field("楼层", help="九楼无网络覆盖,须提醒客人")
+    floor: Mapped[int] = field("楼层", auto=True, help="取自所排房间;九楼无网络覆盖,须提醒客人")
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
-    room: Mapped[Room] = link("房号", room_id, help="根据现有房间情况排房")
+    room: Mapped[Room] = link("房号", room_id, help="根据现有房间情况排房;九楼无网络覆盖,须提醒客人")
     check_in_at: Mapped[dt.datetime] = field("入住时间", index=True)
     nights: Mapped[int] = field("入住天数(晚)", default=1)
-    fee: Mapped[Decimal] = field("房费(元)", help="九楼无网络覆盖,费用按八折收取(收费标准 ninth_floor_rate)")
+    price: Mapped[Decimal | None] = field("房价(元/晚)",
+                                          help="该房型的每晚房价或订房价;九楼的八折自动计算,填原价")
+    fee: Mapped[Decimal] = field("房费(元)", auto=True,
+                                 help="房价 × 晚数;九楼无网络覆盖,按八折收取(收费标准 ninth_floor_rate)")
     payment: Mapped[str] = field("收费方式", String(10), choices=PAYMENT_METHODS,
                                  help="根据客户需求可扫码、刷卡、现金")
     receipt_no: Mapped[str | None] = field("收据号", String(30), help="开好收据,红联交由客人")
     room_card_issued: Mapped[bool] = field("已交房卡及温馨提示表", default=False,
                                            help="房卡与温馨提示表一起交给客人,并提醒特别注意事项")
+
+    def problems(self) -> dict[str, str]:
+        out = {}
+        if self.price is None:
+            out["price"] = "请填写每晚房价,房费按房价 × 晚数自动计算"
+        if self.nights is not None and self.nights < 1:
+            out["nights"] = "入住天数至少 1 晚"
+        return out
+
+    def before_save(self, session: Session) -> None:
+        room = linked(session, self, "room")
+        if room is not None:
+            self.floor = room.floor
+        if self.price is not None and self.nights is not None and self.floor is not None:
+            self.fee = fees.walk_in_room_fee(self.price, self.nights, self.floor,
+                                             fees.standard(session, "ninth_floor_rate"))
 
 
 class WalkInCheckOut(Record, Base):
@@ -316,9 +337,28 @@ class RoomHold(Record, Base):
     held_from: Mapped[dt.date] = field("保留起始日期")
     held_until: Mapped[dt.date | None] = field("保留截止日期", help="未定时留空")
     reason: Mapped[str] = field("保留原因", String(200), help="如 住院治疗、回家探亲")
-    months: Mapped[int] = field("计费月数", default=1, help="不足一个月按一个月收费")
-    fee: Mapped[Decimal] = field("基础管理费(元)", help="面积(㎡) × 200 元 × 计费月数(收费标准 room_keep)")
+    months: Mapped[int] = field("计费月数", default=1, auto=True,
+                                help="不足一个月按一个月收费;截止日期未定时,按至今已开始的月数计")
+    fee: Mapped[Decimal] = field("基础管理费(元)", auto=True,
+                                 help="面积(㎡) × 200 元 × 计费月数(收费标准 room_keep)")
     member_card_charged: Mapped[bool] = field("会员卡照常扣费", default=True)
+
+    def problems(self) -> dict[str, str]:
+        out = {}
+        if self.held_from and self.held_until and self.held_until < self.held_from:
+            out["held_until"] = "保留截止日期不能早于起始日期"
+        if self.room is not None and self.room.area is None:
+            out["room"] = f"房间 {self.room.label} 未登记面积,无法计算基础管理费;请 IT 在「房间」资料中补上"
+        return out
+
+    def before_save(self, session: Session) -> None:
+        room = linked(session, self, "room")
+        if room is None or room.area is None or self.held_from is None:
+            return
+        # An open hold is charged for the months begun so far, today included.
+        end = self.held_until or max(today(), self.held_from) + dt.timedelta(days=1)
+        self.months = fees.hold_months(self.held_from, end)
+        self.fee = fees.room_keep_fee(room.area, self.held_from, end, fees.standard(session, "room_keep"))
 
 
 class FamilyOvernight(Record, Base):
@@ -347,10 +387,17 @@ class FamilyOvernight(Record, Base):
     room: Mapped[Room | None] = link("留宿房间", room_id)
     stay_on: Mapped[dt.date] = field("留宿日期")
     nights: Mapped[int] = field("晚数", default=1)
-    fee: Mapped[Decimal] = field("留宿费(元)",
+    fee: Mapped[Decimal] = field("留宿费(元)", auto=True,
                                  help="100 元/晚 × 晚数(收费标准 family_overnight),不含餐费及护理费")
     payment: Mapped[str | None] = field("收费方式", String(10), choices=PAYMENT_METHODS)
     receipt_no: Mapped[str | None] = field("收据号", String(30))
+
+    def problems(self) -> dict[str, str]:
+        return {"nights": "留宿晚数至少 1 晚"} if self.nights is not None and self.nights < 1 else {}
+
+    def before_save(self, session: Session) -> None:
+        if self.nights is not None:
+            self.fee = fees.family_overnight_fee(self.nights, fees.standard(session, "family_overnight"))
 
 
 class FamilyMeal(Record, Base):

@@ -1,7 +1,7 @@
 """H. Staff and attendance (REGISTERS.md §H).
 
-The approval chain of a 请假单 (by number of days) and the commission calculation of 业绩提成
-are later issues: here the registers keep the facts, and each states its handbook rule in ``help``.
+The approval chain of a 请假单 (by number of days) is a later issue: here the register keeps the
+facts. 业绩提成 computes its commissions from the tiers of admin_app/rules/fees.py when it is saved.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from admin_app.rules import fees
 from models.base import Base, Deadline, Duty, Record, Register, field, link
 from models.reference import User
 
@@ -221,7 +222,8 @@ class Commission(Record, Base):
              "共享业绩(销售顾问开发的客户续住签约)客服专员0.6、销售顾问0.4分配;客服主管个人业绩×0.8%,"
              "团队业绩(客服部自行开发总业绩+共享业绩)10万–20万(含)0.2%,20万–40万(含)0.4%,40万–60万(含)0.5%,"
              "60万以上0.6%。",
-        list_columns=("period", "staff", "role", "personal_sales", "renewal_sales", "team_sales"),
+        list_columns=("period", "staff", "role", "personal_sales", "renewal_sales", "team_sales",
+                      "total_commission"),
         search=("staff.name",),
         key=("period", "staff"),
         title="period",
@@ -238,6 +240,32 @@ class Commission(Record, Base):
         help="销售顾问前端开发的客户入住后,客服人员完成客户续住签约产生的业绩,业绩归属客服部")
     team_sales: Mapped[Decimal | None] = field(
         "团队业绩(元)", help="客服主管填写:客服部自行开发总业绩+共享业绩")
+    personal_commission: Mapped[Decimal | None] = field(
+        "个人业绩提成(元)", auto=True, help="客服专员按个人业绩所在档的比例;客服主管为个人业绩 × 0.8%")
+    shared_commission: Mapped[Decimal | None] = field(
+        "共享业绩提成(元)", auto=True, help="客服专员:共享业绩 × 0.6%(销售顾问 0.4%)")
+    team_commission: Mapped[Decimal | None] = field(
+        "团队业绩提成(元)", auto=True, help="客服主管:团队业绩所在档的比例")
+    total_commission: Mapped[Decimal | None] = field("提成合计(元)", auto=True)
+
+    def problems(self) -> dict[str, str]:
+        if self.role == "客服主管" and self.team_sales is None:
+            return {"team_sales": "客服主管须填写团队业绩(客服部自行开发总业绩+共享业绩)"}
+        return {}
+
+    def before_save(self, session: Session) -> None:
+        personal_sales = self.personal_sales or Decimal(0)
+        if self.role == "客服主管":
+            # The supervisor's pay has no shared line: shared performance counts in the team's.
+            self.personal_commission, self.team_commission = fees.supervisor_commission_parts(
+                personal_sales, self.team_sales or Decimal(0))
+            self.shared_commission = None
+        else:
+            self.personal_commission = fees.personal_commission(personal_sales)
+            self.shared_commission = fees.shared_commission(self.renewal_sales or Decimal(0))
+            self.team_commission = None
+        self.total_commission = (self.personal_commission + (self.shared_commission or Decimal(0))
+                                 + (self.team_commission or Decimal(0)))
 
     def __str__(self) -> str:
         who = f"{self.staff.name} " if self.staff else ""

@@ -243,7 +243,8 @@ def _differs(current: Any, new: Any) -> bool:
 
 
 def required_fields(model: type[Base]) -> list[str]:
-    """Attributes a new row must name: NOT NULL columns without a default, links by relationship."""
+    """Attributes a new row must name: NOT NULL columns without a default, links by relationship.
+    Computed (``auto``) columns are filled by the record's ``before_save``, not by the file."""
     mapper = fields.mapper_of(model)
     fk_to_rel = {c.key: n for n, r in fields.many_to_one(model).items() for c in r.local_columns}
     out = []

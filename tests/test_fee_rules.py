@@ -33,6 +33,11 @@ def test_room_keep_fee_is_200_per_square_metre_per_month() -> None:
     assert fees.room_keep_fee(D(40), dt.date(2026, 1, 10), dt.date(2026, 1, 11)) == D("8000.00")
 
 
+def test_a_room_kept_for_less_than_a_month_pays_one_month() -> None:
+    assert fees.hold_months(dt.date(2026, 3, 5), dt.date(2026, 3, 5)) == 1
+    assert fees.room_keep_fee(D(25), dt.date(2026, 1, 31), dt.date(2026, 3, 1)) == D("10000.00")
+
+
 def test_family_overnight_is_100_a_night() -> None:
     assert fees.family_overnight_fee(3) == D("300.00")
     with pytest.raises(ValueError):
@@ -55,14 +60,14 @@ def test_deposit_refund_nets_deductions_and_lost_cards() -> None:
 
 
 def test_reimbursement_needs_an_invoice() -> None:
-    assert fees.reimbursement_problems(has_invoice=False, amount=D(80), invoice_amount=None) == [
-        "报账必须有发票,单有收据不行"]
+    assert fees.reimbursement_problems(has_invoice=False, amount=D(80), invoice_amount=None) == {
+        "has_invoice": "报账必须有发票,单有收据不行"}
 
 
 def test_reimbursement_amount_must_match_the_invoice() -> None:
     problems = fees.reimbursement_problems(has_invoice=True, amount=D("99.9"), invoice_amount=D(100))
-    assert problems and "不一致" in problems[0]
-    assert fees.reimbursement_problems(has_invoice=True, amount=D("100.00"), invoice_amount=D(100)) == []
+    assert "不一致" in problems["invoice_amount"]
+    assert fees.reimbursement_problems(has_invoice=True, amount=D("100.00"), invoice_amount=D(100)) == {}
 
 
 @pytest.mark.parametrize(("value", "slip", "refused"), [
@@ -85,6 +90,11 @@ def test_fixed_assets_of_500_or_more_need_a_stock_slip(value: Decimal, slip: boo
 ])
 def test_personal_commission_tiers(amount: Decimal, commission: Decimal) -> None:
     assert fees.personal_commission(amount) == commission
+
+
+def test_shared_performance_pays_0_6_percent_to_customer_service() -> None:
+    assert fees.shared_commission(D(32000)) == D("192.00")
+    assert fees.shared_commission(D(32000), "销售顾问") == D("128.00")
 
 
 def test_renewals_are_shared_six_to_four() -> None:

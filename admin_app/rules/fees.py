@@ -37,9 +37,14 @@ def whole_months(start: dt.date, end: dt.date) -> int:
     return months
 
 
+def hold_months(start: dt.date, end: dt.date) -> int:
+    """Months a room is kept from ``start`` to ``end``: part months whole, so a hold is at least one."""
+    return max(1, whole_months(start, end))
+
+
 def room_keep_fee(area: Decimal, start: dt.date, end: dt.date, rate: Decimal = Decimal(200)) -> Decimal:
     """A kept room: 200 元 per ㎡ per month, part months counted whole (000 (一)2 注1)."""
-    return money(Decimal(area) * rate * whole_months(start, end))
+    return money(Decimal(area) * rate * hold_months(start, end))
 
 
 def family_overnight_fee(nights: int, rate: Decimal = Decimal(100)) -> Decimal:
@@ -70,17 +75,21 @@ def deposit_refund(deposit: Decimal, deductions: Iterable[Decimal] = (), lost_ro
 
 
 def reimbursement_problems(*, has_invoice: bool, amount: Decimal, invoice_amount: Decimal | None,
-                           fixed_asset_value: Decimal = Decimal(0), has_stock_slip: bool = False,
-                           threshold: Decimal = Decimal(500)) -> list[str]:
-    """Why a 支付证明单 is refused (000 (七)): no invoice (a receipt alone is not enough), amounts that
-    differ from the invoice, a fixed asset of 500 元 or more without a 出入库单."""
-    problems = []
+                           fixed_asset_value: Decimal | None = None, has_stock_slip: bool = False,
+                           threshold: Decimal = Decimal(500)) -> dict[str, str]:
+    """Why a 支付证明单 is refused (000 (七)), keyed by the voucher's field: no invoice (a receipt alone
+    is not enough), an amount that differs from the invoice, a fixed asset of 500 元 or more without a
+    出入库单."""
+    problems = {}
     if not has_invoice:
-        problems.append("报账必须有发票,单有收据不行")
-    elif invoice_amount is not None and money(amount) != money(invoice_amount):
-        problems.append(f"支付证明单金额 {money(amount)} 与发票金额 {money(invoice_amount)} 不一致")
-    if Decimal(fixed_asset_value) >= threshold and not has_stock_slip:
-        problems.append(f"固定资产 {threshold} 元以上须附仓管员开具的出入库单")
+        problems["has_invoice"] = "报账必须有发票,单有收据不行"
+    elif invoice_amount is None:
+        problems["invoice_amount"] = "请填写发票金额:支付证明单金额须与发票金额一致"
+    elif money(amount) != money(invoice_amount):
+        problems["invoice_amount"] = (f"支付证明单金额 {money(amount)} 与发票金额 {money(invoice_amount)} "
+                                      "不一致")
+    if fixed_asset_value is not None and Decimal(fixed_asset_value) >= threshold and not has_stock_slip:
+        problems["stock_slip"] = f"固定资产 {money(threshold)} 元以上须附仓管员开具的出入库单"
     return problems
 
 
@@ -90,6 +99,9 @@ def reimbursement_problems(*, has_invoice: bool, amount: Decimal, invoice_amount
 PERSONAL_TIERS = (5, ((10, "0.006"), (20, "0.008"), (30, "0.01"), (None, "0.013")))
 TEAM_TIERS = (10, ((20, "0.002"), (40, "0.004"), (60, "0.005"), (None, "0.006")))
 RENEWAL_SHARES = {"客服专员": Decimal("0.6"), "销售顾问": Decimal("0.4")}
+# 1.3's table gives 提成比例 客服专员 0.6 / 销售顾问 0.4 in the column where the handbook's other
+# tables drop the % sign (0.6 there is 0.6%): read as 0.6% and 0.4% of the shared performance.
+SHARED_RATES = {"客服专员": Decimal("0.006"), "销售顾问": Decimal("0.004")}
 SUPERVISOR_PERSONAL_RATE = Decimal("0.008")
 
 
@@ -115,16 +127,29 @@ def renewal_shares(amount: Decimal) -> dict[str, Decimal]:
     return {who: money(Decimal(amount) * share) for who, share in RENEWAL_SHARES.items()}
 
 
+def shared_commission(amount: Decimal, post: str = "客服专员") -> Decimal:
+    """Commission on shared performance (renewals): 客服专员 0.6%, 销售顾问 0.4% (see SHARED_RATES)."""
+    return money(Decimal(amount) * SHARED_RATES[post])
+
+
+def supervisor_commission_parts(personal: Decimal, team: Decimal) -> tuple[Decimal, Decimal]:
+    """客服主管's two lines of pay: 0.8% of personal performance, the team bracket's rate of team
+    performance; each rounded, as the payslip shows them."""
+    return (money(Decimal(personal) * SUPERVISOR_PERSONAL_RATE),
+            money(Decimal(team) * tier_rate(team, TEAM_TIERS)))
+
+
 def supervisor_commission(personal: Decimal, team: Decimal) -> Decimal:
     """客服主管: 0.8% of personal performance plus the team bracket's rate of team performance."""
-    return money(Decimal(personal) * SUPERVISOR_PERSONAL_RATE + Decimal(team) * tier_rate(team, TEAM_TIERS))
+    return sum(supervisor_commission_parts(personal, team), Decimal("0.00"))
 
 
 def standard(session: Any, code: str) -> Decimal:
     """A fee standard IT keeps in 收费标准 (seed/data/07_fee_standards.yaml), e.g. ``room_keep``."""
     from models.reference import FeeStandard
 
-    value = session.scalar(select(FeeStandard.amount).where(FeeStandard.code == code))
+    with session.no_autoflush:  # called from problems() too, before the record may be written
+        value = session.scalar(select(FeeStandard.amount).where(FeeStandard.code == code))
     if value is None:
         raise LookupError(f"收费标准「{code}」未设置,请 IT 在「基础资料 → 收费标准」里补上")
     return Decimal(value)

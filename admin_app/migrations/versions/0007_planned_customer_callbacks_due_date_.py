@@ -4,7 +4,7 @@ A 回访记录 row may now be a plan: 计划回访日期 (due_on) set, 回访日
 are callbacks already made and keep their dates and callers; their due_on stays empty.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-02 18:24:17.179751
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

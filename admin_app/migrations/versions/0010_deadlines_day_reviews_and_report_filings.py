@@ -1,7 +1,7 @@
 """deadlines, day reviews and report filings
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0004'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('done_count', sa.Integer(), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
     sa.Column('remarks', sa.Text(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
@@ -31,7 +32,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_day_reviews_department_id_departments')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_day_reviews_recorded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_day_reviews')),
-    sa.UniqueConstraint('day', 'department_id', name='uq_day_reviews_day_department')
+    sa.UniqueConstraint('day', 'department_id', name='uq_day_reviews_day_department'),
+    sa.UniqueConstraint('number', name=op.f('uq_day_reviews_number'))
     )
     with op.batch_alter_table('day_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_day_reviews_day'), ['day'], unique=False)
@@ -68,6 +70,7 @@ def upgrade() -> None:
     sa.Column('filed_on', sa.Date(), nullable=False),
     sa.Column('filed_to', sa.String(length=50), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
     sa.Column('remarks', sa.Text(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
@@ -75,7 +78,8 @@ def upgrade() -> None:
     sa.CheckConstraint("report IN ('收入明细表(周报)', '收入明细表(月报)', '智能卡季度汇总', '钥匙管理情况报告', '办证情况统计表', '投诉汇总表', '客户档案资料明细表', '业户意见征询统计分析')", name=op.f('ck_report_filings_report_choice')),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_report_filings_department_id_departments')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_report_filings_recorded_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_filings'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_filings')),
+    sa.UniqueConstraint('number', name=op.f('uq_report_filings_number'))
     )
     with op.batch_alter_table('report_filings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_filings_department_id'), ['department_id'], unique=False)
