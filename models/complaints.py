@@ -167,6 +167,8 @@ class CustomerCallback(Record, Base):
         search=("visitee", "phone", "opinion", "complaint.complainant", "guest.guest_name"),
         key=("callback_date", "visitee"),
         title="visitee",
+        deadlines=(Deadline("按计划回访日期回访(投诉三日内、离店次日)", start="due_on", done="callback_date",
+                            day_end=True, warn=dt.timedelta(hours=12), owner="recorded_by"),),
     )
 
     kind: Mapped[str] = field("回访类别", String(10), choices=CALLBACK_KINDS)
