@@ -18,10 +18,21 @@ from models.base import Base, Record
 def run_before_save(session: Session, _context: Any, _instances: Any) -> None:
     for obj in [*session.new, *session.dirty]:
         if isinstance(obj, Base) and (obj in session.new or session.is_modified(obj)):
+            if obj in session.new:
+                _apply_scalar_defaults(obj)
             obj.before_save(session)
     for obj in list(session.deleted):
         if isinstance(obj, Base):
             obj.before_delete(session)
+
+
+def _apply_scalar_defaults(obj: Base) -> None:
+    # Column defaults are otherwise filled in only by the INSERT, after before_save has computed
+    # from them (a family overnight saved without 晚数 is one night, and costs one night).
+    for attr in inspect(type(obj)).column_attrs:
+        default = attr.columns[0].default
+        if default is not None and default.is_scalar and getattr(obj, attr.key) is None:
+            setattr(obj, attr.key, default.arg)
 
 
 @event.listens_for(Base, "before_insert", propagate=True)

@@ -97,6 +97,9 @@ def make_row(session: Any, model: type[Base]) -> Any:
                 or col.info.get("auto")):  # numbers and computed values: the application's
             continue
         setattr(obj, col.key, python_value(session, model, col.key, serial))
+    for name in obj.problems():  # optional in the schema, required by the form (a walk-in's 房价)
+        if getattr(obj, name, None) is None:
+            setattr(obj, name, python_value(session, model, name, serial))
     session.add(obj)
     session.commit()
     return obj

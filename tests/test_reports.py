@@ -23,7 +23,7 @@ from admin_app.reports.income import income_lines
 from admin_app.reports.keys import held_on
 from admin_app.reports.periods import last_finished, month_of
 from models.archives import CustomerArchive
-from models.complaints import Complaint, ComplaintHandling, OpinionSurvey
+from models.complaints import Complaint, ComplaintHandling, CustomerCallback, OpinionSurvey
 from models.finance import MonthlyStatement, TeaRoomIncome
 from models.keys import Key, Pass, SmartCard
 from models.reference import ChecklistItem, Department, Room, User
@@ -383,15 +383,26 @@ def test_complaint_summary_xlsx_has_percent_numbers(head: Any, march_complaints:
     assert total[7].value == 0.5 and total[7].number_format == "0.0%"
 
 
-def test_complaint_summary_takes_extra_rows_from_the_hook(
-    head: Any, march_complaints: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def callbacks(session: Any, period: Any, cases: list[Any]) -> list[list[Any]]:
-        return [["回访", "投诉回访率", len(cases), None, 2, 1, 0, Decimal("0.6667")]]
+def call_back_complaint(session: Any, complainant: str, day: dt.date, caller: str) -> None:
+    complaint = session.scalar(sa.select(Complaint).where(Complaint.complainant == complainant))
+    session.add(CustomerCallback(kind="投诉回访", complaint_id=complaint.id, visitee=complainant,
+                                 callback_date=day, called_back_by_id=user_id(session, caller)))
+    session.commit()
 
-    monkeypatch.setattr(complaint_report, "EXTRA_ROWS", [callbacks])
+
+@pytest.mark.parametrize(("day", "caller", "in_time", "by_manager"), [
+    (D(2024, 3, 5), "manager", ["1", "", "1", "0", "", "100.0%"], ["1", "", "1", "0", "", "100.0%"]),
+    (D(2024, 3, 6), "clerk", ["1", "", "0", "1", "", "0.0%"], ["1", "", "0", "1", "", "0.0%"]),
+])
+def test_complaint_summary_reports_the_callback_targets(
+    head: Any, session: Any, march_complaints: None, day: dt.date, caller: str, in_time: list[str],
+    by_manager: list[str],
+) -> None:
+    # One complaint closed in March (on the 2nd): called back by the 5th is in time, on the 6th late.
+    call_back_complaint(session, "甲", day, caller)
     html = head.get("/admin/reports/complaints?period=2024-03").get_data(as_text=True)
-    assert row_of(html, "回访") == ["回访", "投诉回访率", "3", "", "2", "1", "0", "66.7%"]
+    assert row_of(html, "投诉回访", "三日内回访(目标100%)")[2:] == in_time
+    assert row_of(html, "投诉回访", "经理亲自回访(目标≥20%)")[2:] == by_manager
 
 
 def test_investigated_late_waits_for_the_day_to_end() -> None:

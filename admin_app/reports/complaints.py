@@ -5,7 +5,8 @@ how many were valid, closed by the end of the period, still open, and overdue. T
 deadline for a complaint is to investigate it the day it is received (002 接待来访投诉: 当天进行调查、
 核实), so *overdue* means a valid complaint not investigated on that day.
 
-Rows other helpers add (the 回访率 row of the callbacks helper) plug in through :data:`EXTRA_ROWS`.
+Its 投诉回访 rows report 002's callback targets for the complaints closed in the period: every
+complainant called back within three days (100%), the manager himself at least one in five (20%).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, lazyload
 from admin_app.clock import today
 from admin_app.reports.base import Chart, Col, Filter, Filters, Report, ReportTable, Row, in_period, ratio
 from admin_app.reports.periods import Period
+from admin_app.rules.callbacks import complaint_callback_rates
 from models.complaints import (
     COMPLAINT_CHANNELS,
     COMPLAINT_LEVELS,
@@ -96,10 +98,15 @@ def _department(case: Case) -> str:
     return dept.name if dept else "未定责任部门"
 
 
-#: Extra rows after the counts, in the table's columns: ``hook(session, period, cases) -> rows``.
-#: The callbacks helper adds its 回访率 row here, e.g. ``["回访", "投诉回访率", complaints, None,
-#: called_back, not_called_back, called_back_late, rate]``.
-EXTRA_ROWS: list[Callable[[Session, Period, list[Case]], list[Row]]] = []
+def callback_rows(session: Session, period: Period) -> list[Row]:
+    """In the table's columns: how many were due, how many met the target, how many did not."""
+    rates = complaint_callback_rates(session, period.start, period.end)
+    return [
+        ["投诉回访", "三日内回访(目标100%)", rates.closed, None, rates.in_time, rates.late, None,
+         ratio(rates.in_time, rates.closed)],
+        ["投诉回访", "经理亲自回访(目标≥20%)", rates.called_back, None, rates.by_manager,
+         rates.called_back - rates.by_manager, None, ratio(rates.by_manager, rates.called_back)],
+    ]
 
 
 def complaint_summary(session: Session, period: Period, filters: Filters) -> ReportTable:
@@ -110,12 +117,13 @@ def complaint_summary(session: Session, period: Period, filters: Filters) -> Rep
                   COMPLAINT_LEVELS),
         *_grouped("责任部门", found, _department, []),
     ]
-    for hook in EXTRA_ROWS:
-        rows.extend(hook(session, period, found))
+    rows.extend(callback_rows(session, period))
     totals = count_row("合计", "", found)
     return ReportTable(list(SUMMARY_COLUMNS), rows, totals=totals, notes=[
         "已办结:客户投诉处理表在期末前填写了办结时间;超期:有效投诉未在接到当天调查核实。",
         "办结率 = 已办结 ÷ 有效投诉。",
+        "投诉回访:按期内办结的投诉统计。三日内回访一行,投诉数为期内办结数,已办结栏为办结后三日内回访的件数,"
+        "未办结栏为未按时回访的件数;经理回访一行,投诉数为已回访数,已办结栏为客服中心经理亲自回访的件数。",
     ])
 
 
