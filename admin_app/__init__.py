@@ -21,9 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     import models  # noqa: F401  (maps every register)
     from admin_app import auth, cli, database
     from admin_app.numbering import check_prefixes
+    from admin_app.scope import check_scopes
     from views import build_admin
 
     check_prefixes()  # every register numbers its records with a prefix of its own
+    check_scopes()  # every row scope's link path leads to a department or building
 
     app = Flask(__name__, instance_path=os.environ.get("KEFU_INSTANCE") or None)
     app.config.update(from_env(app.instance_path))

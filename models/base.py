@@ -138,6 +138,31 @@ class Duty:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Whose rows these are (row scope, issue 6.4): a register's rows are seen and changed only by the
+    staff of the department or building they belong to, by whoever recorded them, by an approver the
+    chain names, and by roles the matrix grants 全部门 on the register. ``admin_app/scope.py`` applies it.
+
+    Paths follow links from the record: ``department`` (the recording department), ``employee.department``
+    (the applicant's), ``room.building``. Both set: a row must be in the user's department and buildings.
+    """
+
+    department: str = ""
+    """Link path to the Department a row belongs to; a user sees the rows of their own department."""
+    building: str = ""
+    """Link path to the Building a row belongs to. Users assigned buildings (用户 → 负责楼栋) see only rows of
+    those buildings and rows of no building; users assigned none are not limited by building."""
+    follows: tuple[str, str] = ()
+    """(register column, record id column): a row is seen with the record it points to (办理时限)."""
+
+
+#: Rows belong to the department that recorded them.
+OWN_DEPARTMENT = Scope(department="department")
+#: Rows belong to the building of their room.
+ROOM_BUILDING = Scope(building="room.building")
+
+
+@dataclass(frozen=True)
 class Register:
     """What the handbook says about one register (or reference table)."""
 
@@ -179,6 +204,8 @@ class Register:
     """The handbook's time limits on each record (see :class:`Deadline`)."""
     duties: Sequence[Duty] = ()
     """Records the handbook wants every week, month or quarter (see :class:`Duty`)."""
+    scope: Scope | None = None
+    """Who sees which rows (see :class:`Scope`); ``None``: everyone who may view the register sees all."""
 
     @property
     def group_label(self) -> str:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
 from admin_app.rules import fees
-from models.base import Base, Deadline, Record, Register, checklist, field, link, linked_id
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, checklist, field, link, linked_id
 from models.hooks import linked
 from models.reference import ChecklistItem, Department, Room, User
 
@@ -175,6 +175,7 @@ class ClientArchive(Record, Base):
         search=("client_name", "phone", "emergency_contact", "hospital"),
         key=("handover",),
         title="client_name",
+        scope=ROOM_BUILDING,
     )
 
     handover_id: Mapped[int] = mapped_column(ForeignKey("signed_client_handovers.id"), index=True)
@@ -348,6 +349,7 @@ class ClientMoveInNotice(Record, Base):
         search=("phone", "hospital", "client.client_name"),
         key=("client", "move_in_on"),
         title="move_in_on",
+        scope=ROOM_BUILDING,
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -543,6 +545,7 @@ class ClientDischarge(Record, Base):
         key=("client",),
         title="moved_out_on",
         inline=("charges",),
+        scope=ROOM_BUILDING,
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Deadline, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, field, link
 from models.front_desk import CallRecord
 from models.reference import RepairPrice, Room, User
 
@@ -35,6 +35,7 @@ class RepairOrder(Record, Base):
         title="resident",
         deadlines=(Deadline("接报5分钟内通知工程部", start="called_at", done="dispatched_at",
                             offset=dt.timedelta(minutes=5), warn=dt.timedelta(minutes=2)),),
+        scope=ROOM_BUILDING,
     )
 
     call_record_id: Mapped[int | None] = mapped_column(ForeignKey("call_records.id"), index=True)

@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from admin_app.clock import today
 from models.base import GROUPS, Base, declared_models
-from models.reference import ACTIONS, Permission, Role, User
+from models.reference import ACTIONS, ALL_ROWS, GRANTS, Permission, Role, User
 from views import fields
 
 DATA_DIR = Path(__file__).parent / "data"
-ACTION_WORDS = {label: code for code, label in ACTIONS.items()}
+ACTION_WORDS = {label: code for code, label in GRANTS.items()}
+#: 全部 is every action; 全部门 (row scope) is granted only where it is written.
 ALL_ACTIONS = "全部"
 
 
@@ -386,12 +387,11 @@ def expand_targets(word: str) -> list[str]:
 
 def expand_actions(text: Any) -> list[str]:
     words = str(text or "").replace(",", " ").replace("、", " ").split()
-    if words == [ALL_ACTIONS]:
-        return list(ACTIONS)
-    unknown = [w for w in words if w not in ACTION_WORDS]
+    unknown = [w for w in words if w not in ACTION_WORDS and w != ALL_ACTIONS]
     if unknown:
         raise RowError(f"未知的动作「{'、'.join(unknown)}」,可用:{'、'.join(ACTION_WORDS)}、{ALL_ACTIONS}")
-    return [ACTION_WORDS[w] for w in words]
+    return list(dict.fromkeys(code for w in words
+                              for code in (ACTIONS if w == ALL_ACTIONS else [ACTION_WORDS[w]])))
 
 
 def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report) -> list[str]:
@@ -399,6 +399,7 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
     if not isinstance(matrix, dict):
         return [f"{file} 第 {doc['__line__']} 行:matrix 应为「角色: {{登记表: 动作}}」"]
     problems = []
+    scoped = {m.__name__ for m in declared_models() if m.__register__.scope is not None}
     for role_name, grants in matrix.items():
         if role_name in ("__line__", "__lines__"):
             continue
@@ -418,8 +419,12 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
             try:
                 actions = set(expand_actions(grants[target]))
                 for resource in expand_targets(str(target)):
+                    wanted = actions if resource in scoped else actions - {ALL_ROWS}
                     if str(target) in GROUPS or str(target) == "*":
-                        by_resource.setdefault(resource, set()).update(actions)
+                        by_resource.setdefault(resource, set()).update(wanted)
+                    elif wanted != actions:
+                        raise RowError(f"「{GRANTS[ALL_ROWS]}」只用于按部门或楼栋分范围的登记表,"
+                                       f"{target} 不分范围")
                     else:
                         by_resource[resource] = actions
             except RowError as exc:

@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from admin_app.display import display
 from admin_app.permissions import can
+from admin_app.scope import scope_filter
 from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
@@ -48,6 +49,9 @@ ENDPOINT_ACTION = {
     "export": "export",
     "ajax_update": "edit",
 }
+
+#: Endpoints that change the rows they reach: approvers' read access does not extend to them.
+CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update")
 
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -105,12 +109,25 @@ def lines_text(view: Any, context: Any, model: Any, name: str) -> str:
     return ";".join(" ".join(display(getattr(line, n)) for n in names) for line in getattr(model, name))
 
 
+def row_scope(model: type[Base], changing: bool = False) -> Any:
+    """The signed-in user's rows of ``model`` (``admin_app.scope``), or None: all rows."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return scope_filter(model, current_user._get_current_object(), changing=changing)
+
+
 class PermittedAjaxLoader(QueryAjaxModelLoader):
-    """A link picker that shows rows only to users who may see the target register."""
+    """A link picker that shows rows only to users who may see the target register, and of those
+    only the rows in the user's scope (their department's, their buildings')."""
 
     def allowed(self) -> bool:
         decl = getattr(self.model, "__register__", None)
         return bool(decl and (decl.public_lookup or can("view", self.model.__name__)))
+
+    def get_query(self) -> Any:
+        query = super().get_query()
+        condition = row_scope(self.model, changing=True)
+        return query if condition is None else query.filter(condition)
 
     def get_list(self, term: str, offset: int = 0, limit: int = 20) -> Any:
         if not self.allowed():
@@ -122,7 +139,9 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
             pk = int(pk)
         except (TypeError, ValueError):  # a hand-made post; PostgreSQL would refuse the cast
             return None
-        return super().get_one(pk) if self.allowed() else None
+        if not self.allowed():
+            return None
+        return self.get_query().filter(self.model.id == pk).one_or_none()
 
 
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
@@ -278,11 +297,43 @@ class RegisterView(ApprovalMixin, ModelView):
             "form_base_class": BaseForm,  # the parent form carries the CSRF token
         }
 
+    # -- row scope: every path to a row goes through these three (pitfall 2) --------------------
+
+    def row_scope(self) -> Any:
+        endpoint = (request.endpoint or "") if has_request_context() else ""
+        return row_scope(self.model, changing=endpoint.rsplit(".", 1)[-1] in CHANGING_ENDPOINTS)
+
     def get_query(self) -> Any:
         query = super().get_query()
+        condition = self.row_scope()
+        if condition is not None:
+            query = query.filter(condition)
         for relation in self.declaration.inline:  # exports stream after the request's session is gone
             query = query.options(selectinload(getattr(self.model, relation)))
         return query
+
+    def get_count_query(self) -> Any:
+        query = super().get_count_query()
+        condition = self.row_scope()
+        return query if condition is None else query.filter(condition)
+
+    def get_one(self, id: Any) -> Any:
+        """The row by id. A row that does not exist and a row outside the user's scope are the same 404:
+        the answer never tells that someone else's record exists."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            pk = None
+        condition = self.row_scope()
+        if pk is None:
+            row = None
+        elif condition is None:
+            row = self.session.get(self.model, pk)
+        else:
+            row = self.session.query(self.model).filter(self.model.id == pk, condition).one_or_none()
+        if row is None and has_request_context():
+            abort(404)
+        return row
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
