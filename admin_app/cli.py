@@ -119,6 +119,8 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "deadlines": [{"label": d.label, "start": d.start, "done": d.done, "offset_minutes":
                        int(d.offset.total_seconds() // 60), "day_end": d.day_end, "owner": d.owner}
                       for d in decl.deadlines],
+        "scope": ({"department": decl.scope.department or None, "building": decl.scope.building or None}
+                  if decl.scope and not decl.scope.follows else None),
         "fields": [field_info(model, n) for n in names],
     }
     for relation in decl.inline:

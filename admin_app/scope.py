@@ -68,13 +68,23 @@ def _session() -> Session:
     return current_app.extensions["db_session"]
 
 
+def waiting_for(user: User) -> dict[str, list[int]]:
+    """Register → ids of the records whose approval waits for ``user``'s signature now (read once a
+    request: a page may filter several registers)."""
+    cache = g.setdefault("scope_waiting", {}) if has_request_context() else {}
+    if user.id not in cache:
+        found: dict[str, list[int]] = {}
+        for approval in _session().scalars(sa.select(Approval).where(Approval.status == IN_PROGRESS)):
+            if approvals.signing_role(approval, user):
+                found.setdefault(approval.register, []).append(approval.record_id)
+        cache[user.id] = found
+    return cache[user.id]
+
+
 def approver_rows(model: type[Any], user: User) -> Condition:
     """Rows whose approval waits for ``user``'s signature now, or that ``user`` has signed."""
-    session = _session()
     register = model.__name__
-    waiting = session.scalars(sa.select(Approval).where(Approval.register == register,
-                                                        Approval.status == IN_PROGRESS))
-    pending = [a.record_id for a in waiting if approvals.signing_role(a, user)]
+    pending = waiting_for(user).get(register, [])
     signed = (sa.select(Approval.record_id).join(Signature, Signature.approval_id == Approval.id)
               .where(Approval.register == register, Signature.signer_id == user.id))
     return sa.or_(model.id.in_(pending), model.id.in_(signed))
