@@ -399,3 +399,24 @@ def test_seeded_matrix_gives_all_departments_to_the_cross_department_roles(sessi
     assert ("部门主管", "LeaveRequest") not in granted
     assert ("客服员", "PurchaseOrder") not in granted
     assert not any(resource == "TeaRoomIncome" for _, resource in granted)
+
+
+def test_matrix_file_refuses_all_departments_on_a_register_without_scope(session: Any, tmp_path: Any) -> None:
+    from tests.test_seed import copy_data, edit, line_of, seed_problems
+
+    data = copy_data(tmp_path)
+    matrix = data / "03_permissions.yaml"
+    edit(matrix, "  IT管理员:", "  IT管理员:\n    TeaRoomIncome: 查看 全部门")
+    problems = seed_problems(session, data)
+    assert len(problems) == 1, problems
+    line = line_of(matrix, "TeaRoomIncome: 查看 全部门")
+    assert problems[0].startswith(f"03_permissions.yaml 第 {line} 行:「全部门」只用于")
+
+
+def test_registers_json_tells_each_registers_scope(app: Flask) -> None:
+    from tests.test_registers_walk import catalogue
+
+    entries = catalogue(app)
+    assert entries["LeaveRequest"]["scope"] == {"department": "employee.department", "building": None}
+    assert entries["RepairOrder"]["scope"] == {"department": None, "building": "room.building"}
+    assert entries["TeaRoomIncome"]["scope"] is None

@@ -141,7 +141,8 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
             return None
         if not self.allowed():
             return None
-        return self.get_query().filter(self.model.id == pk).one_or_none()
+        with self.session.no_autoflush:  # called while the form fills the record (as Flask-Admin's)
+            return self.get_query().filter(self.model.id == pk).one_or_none()
 
 
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
@@ -324,13 +325,7 @@ class RegisterView(ApprovalMixin, ModelView):
             pk = int(id)
         except (TypeError, ValueError):
             pk = None
-        condition = self.row_scope()
-        if pk is None:
-            row = None
-        elif condition is None:
-            row = self.session.get(self.model, pk)
-        else:
-            row = self.session.query(self.model).filter(self.model.id == pk, condition).one_or_none()
+        row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None and has_request_context():
             abort(404)
         return row
