@@ -334,8 +334,10 @@ def test_an_approver_cannot_change_the_record_through_their_signing_right(app: F
     marketing_head = as_user("head_mkt")
     assert marketing_head.get(f"/admin/visitor_meal_claims/edit/?id={claim}").status_code == 404
     marketing_head.post("/admin/visitor_meal_claims/delete/", {"id": str(claim)})
+    assert submit(app, marketing_head, "VisitorMealClaim", claim).status_code == 404  # resubmit: 客服部's
     session.expire_all()
     assert session.get(VisitorMealClaim, claim) is not None
+    assert approval(session, "VisitorMealClaim", claim).status == "已退回"
 
 
 # -- the 日清日审 board and 办理时限 --------------------------------------------------------------------

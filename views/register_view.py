@@ -50,8 +50,10 @@ ENDPOINT_ACTION = {
     "ajax_update": "edit",
 }
 
-#: Endpoints that change the rows they reach: approvers' read access does not extend to them.
-CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update")
+#: Endpoints that change the rows they reach: approvers' read access does not extend to them
+#: (signing, ``approval_decide``, is theirs; submitting for approval is the applicant's or an editor's).
+CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update", "approval_submit",
+                      "approval_withdraw")
 
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
