@@ -318,7 +318,11 @@ def test_an_approver_from_another_department_sees_and_signs(app: Flask, session:
     submit(app, as_user("clerk"), "VisitorMealClaim", claim)
     inbox = marketing_head.get("/admin/inbox/").get_data(as_text=True)
     assert url in inbox
-    assert marketing_head.get(url).status_code == 200
+    page = marketing_head.get(url)
+    assert page.status_code == 200
+    edit_link = f"/admin/visitor_meal_claims/edit/?id={claim}"
+    assert edit_link not in page.get_data(as_text=True)  # to sign, not to change
+    assert edit_link in as_user("clerk").get(url).get_data(as_text=True)
     assert decide(app, marketing_head, "VisitorMealClaim", claim).status_code == 302
     assert approval(session, "VisitorMealClaim", claim).step_index == 1
     assert marketing_head.get(url).status_code == 200  # what they signed stays readable

@@ -13,7 +13,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -330,7 +330,15 @@ class RegisterView(ApprovalMixin, ModelView):
         row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None and has_request_context():
             abort(404)
+        if has_request_context() and not self.changeable(row):
+            g.row_only_to_sign = True  # an approver's view: no edit or delete buttons on this page
         return row
+
+    def changeable(self, row: Any) -> bool:
+        """May the signed-in user change this row (in their scope, not only an approver's)?"""
+        condition = row_scope(self.model, changing=True)
+        return condition is None or self.session.query(self.model.id).filter(
+            self.model.id == row.id, condition).first() is not None
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
@@ -351,11 +359,16 @@ class RegisterView(ApprovalMixin, ModelView):
 
     @property  # type: ignore[override]
     def can_edit(self) -> bool:
-        return self.allowed("edit")
+        return self.allowed("edit") and not self.only_to_sign()
 
     @property  # type: ignore[override]
     def can_delete(self) -> bool:
-        return self.allowed("delete")
+        return self.allowed("delete") and not self.only_to_sign()
+
+    @staticmethod
+    def only_to_sign() -> bool:
+        """This page shows a row the user sees only as its approver (see ``get_one``)."""
+        return has_request_context() and bool(g.get("row_only_to_sign"))
 
     @property  # type: ignore[override]
     def can_export(self) -> bool:
