@@ -302,9 +302,14 @@ class RegisterView(ApprovalMixin, ModelView):
 
     # -- row scope: every path to a row goes through these three (pitfall 2) --------------------
 
-    def row_scope(self) -> Any:
+    @staticmethod
+    def changing() -> bool:
+        """Does this request change the rows it reaches?"""
         endpoint = (request.endpoint or "") if has_request_context() else ""
-        return row_scope(self.model, changing=endpoint.rsplit(".", 1)[-1] in CHANGING_ENDPOINTS)
+        return endpoint.rsplit(".", 1)[-1] in CHANGING_ENDPOINTS
+
+    def row_scope(self) -> Any:
+        return row_scope(self.model, changing=self.changing())
 
     def get_query(self) -> Any:
         query = super().get_query()
@@ -330,7 +335,7 @@ class RegisterView(ApprovalMixin, ModelView):
         row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None and has_request_context():
             abort(404)
-        if has_request_context() and not self.changeable(row):
+        if has_request_context() and not self.changing() and not self.changeable(row):
             g.row_only_to_sign = True  # an approver's view: no edit or delete buttons on this page
         return row
 
