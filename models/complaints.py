@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
 from models.archives import CustomerArchive, GuestProfile
-from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, field, link, linked_id
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, field, link, linked_id
 from models.front_desk import CallRecord
 from models.postpartum import ClientArchive
 from models.reference import Department, Room, User
@@ -110,6 +110,7 @@ class ComplaintHandling(Record, Base):
         title="complaint",
         deadlines=(Deadline("接到投诉当天调查、核实", start="complaint.received_at", done="investigated_at",
                             day_end=True, warn=dt.timedelta(hours=2)),),
+        scope=Scope(building="complaint.room.building"),
     )
 
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True, index=True)
@@ -288,6 +289,7 @@ class OpinionSurvey(Record, Base):
         search=("respondent", "suggestions", "archive.household", "archive.archive_no"),
         key=("archive", "surveyed_on"),
         title="archive",
+        scope=Scope(building="archive.room.building"),
     )
 
     archive_id: Mapped[int] = mapped_column(ForeignKey("customer_archives.id"), index=True)
@@ -359,6 +361,7 @@ class SatisfactionSurvey(Record, Base):
         search=("client.client_name", "feedback_issues", "follow_up"),
         key=("client", "surveyed_on"),
         title="client",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)

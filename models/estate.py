@@ -341,6 +341,7 @@ class IncidentReport(Record, Base):
         search=("reporter", "course", "cause", "result"),
         key=("incident",),
         title="reporter",
+        scope=Scope(building="incident.room.building"),
     )
 
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident_logs.id"), unique=True, index=True)

@@ -17,7 +17,7 @@ from sqlalchemy import inspect as state_of
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from admin_app.rules import keys as rules
-from models.base import ROOM_BUILDING, Base, Deadline, Duty, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Duty, Record, Register, Scope, field, link
 from models.reference import Department, Room, User
 
 KEY_KINDS = ["空置房", "未入住", "托管", "公共", "商铺"]
@@ -90,6 +90,7 @@ class KeyLoan(Record, Base):
         title="borrower",
         deadlines=(Deadline("借用钥匙当日归还", start="lent_at", done="returned_at", day_end=True,
                             warn=dt.timedelta(hours=2)),),
+        scope=Scope(building="key.room.building"),
     )
 
     key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
@@ -300,6 +301,7 @@ class KeyCutRequest(Record, Base):
         search=("applicant", "explanation", "key.label"),
         key=("key", "recorded_at"),
         title="applicant",
+        scope=Scope(building="key.room.building"),
     )
 
     key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)

@@ -30,7 +30,18 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
 from admin_app.rules import fees
-from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, checklist, field, link, linked_id
+from models.base import (
+    ROOM_BUILDING,
+    Base,
+    Deadline,
+    Record,
+    Register,
+    Scope,
+    checklist,
+    field,
+    link,
+    linked_id,
+)
 from models.hooks import linked
 from models.reference import ChecklistItem, Department, Room, User
 
@@ -95,6 +106,7 @@ class SignedClientHandover(Record, Base):
         search=("contract_no", "client_name", "phone", "id_no", "package"),
         key=("contract_no",),
         title="contract_no",
+        scope=Scope(building="booked_room.building"),
     )
 
     contract_no: Mapped[str] = field("合同编号", String(30), unique=True)
@@ -276,6 +288,7 @@ class ClientCallback(Record, Base):
         title="kind",
         deadlines=(Deadline("按计划日期回访", start="due_on", done="done_at", day_end=True,
                             warn=dt.timedelta(hours=12), owner="staff"),),
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -381,6 +394,7 @@ class VehicleRequest(Record, Base):
         search=("place", "passengers", "vehicle", "client.client_name"),
         key=("client", "pickup_at"),
         title="pickup_at",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -414,6 +428,7 @@ class BalanceDepositReceipt(Record, Base):
         search=("payer", "deposit_slip_no", "client.client_name"),
         key=("client", "paid_at"),
         title="deposit_slip_no",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -461,6 +476,7 @@ class FirstWeekVisit(Record, Base):
         search=("notes", "issues", "follow_up", "client.client_name"),
         key=("client", "day"),
         title="day",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -490,6 +506,7 @@ class ActivityBooking(Record, Base):
         search=("detail", "place", "client.client_name"),
         key=("client", "activity", "scheduled_at"),
         title="activity",
+        scope=Scope(building="client.room.building"),
     )
 
     activity: Mapped[str] = field("活动/项目", String(20), choices=ACTIVITIES)

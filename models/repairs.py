@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, field, link
 from models.front_desk import CallRecord
 from models.reference import RepairPrice, Room, User
 
@@ -87,6 +87,7 @@ class RepairCallback(Record, Base):
         list_columns=("repair_order", "callback_date", "method", "satisfaction", "opinion", "called_back_by"),
         search=("opinion", "repair_order.resident"),
         key=("repair_order", "callback_date"),
+        scope=Scope(building="repair_order.room.building"),
     )
 
     repair_order_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)

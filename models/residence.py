@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
 from admin_app.rules import fees
-from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Trail, checklist, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, Trail, checklist, field, link
 from models.finance import PAYMENT_METHODS, MedicalDepositRefund
 from models.hooks import linked
 from models.keys import Key
@@ -114,6 +114,7 @@ class WalkInCheckOut(Record, Base):
         search=("check_in.guest", "damage", "items_left"),
         key=("check_in", "checked_out_at"),
         title="checked_out_at",
+        scope=Scope(building="check_in.room.building"),
     )
 
     check_in_id: Mapped[int] = mapped_column(ForeignKey("walk_in_check_ins.id"), index=True)
@@ -185,6 +186,7 @@ class ResidenceChange(Record, Base):
         key=("resident", "effective_at", "kind"),
         title="summary",
         readonly=True,
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -272,6 +274,7 @@ class RoomChange(Record, Base):
         title="agreement_no",
         trail=Trail(log=LOG, kind="换房", subject="resident", fields=("from_room", "to_room"),
                     when="changed_at"),
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -301,6 +304,7 @@ class ContractRenewal(Record, Base):
         title="agreement_no",
         trail=Trail(log=LOG, kind="续签", subject="resident", fields=("old_end_on", "new_end_on"),
                     when="renewed_at"),
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -418,6 +422,7 @@ class FamilyMeal(Record, Base):
         search=("resident.name",),
         key=("resident", "meal_on", "meal"),
         title="meal",
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -592,6 +597,7 @@ class MoveInRoutingSlip(Record, Base):
         search=("registration.owner", "inspection_findings"),
         key=("registration",),
         title="completed_at",
+        scope=Scope(building="registration.room.building"),
     )
 
     registration_id: Mapped[int] = mapped_column(ForeignKey("new_owner_registrations.id"), index=True)
