@@ -150,6 +150,18 @@ def test_a_user_assigned_a_building_sees_its_rows_and_rows_of_none(app: Flask, s
     assert in_1 in visible_ids(app, session, RepairOrder, "manager")  # 客服中心经理: 全部门
 
 
+def test_a_building_reaches_records_through_their_links(app: Flask, session: Any) -> None:
+    from models.keys import KeyLoan
+
+    assign_buildings(session, "clerk", "1栋")
+    seen = visible_ids(app, session, KeyLoan, "clerk")
+    loans = list(session.scalars(sa.select(KeyLoan)))
+    assert loans
+    for loan in loans:  # 钥匙借用 → 钥匙 → 房间 → 楼栋
+        building = loan.key.room.building.name if loan.key.room else None
+        assert (loan.id in seen) == (building in (None, "1栋")), (loan.id, building)
+
+
 def test_an_approver_sees_what_waits_for_them_but_may_not_change_it(app: Flask, session: Any,
                                                                       as_user: Any) -> None:
     claim = create(app, session, as_user("clerk"), "VisitorMealClaim")
