@@ -21,12 +21,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Integer,
     MetaData,
     Numeric,
     String,
     Table,
     Text,
     inspect,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -262,6 +264,16 @@ def checklist(label: str, *, items: str, owner: str, table: str, help: str = "")
                         lazy="selectin", info=info)
 
 
+def _add_version_columns(cls: type) -> None:
+    """Every declared model counts its saves (``version``, SQLAlchemy's ``version_id_col``) and notes who
+    made the current version and when: an UPDATE of a row someone changed since it was read matches no
+    row and raises ``StaleDataError``; forms carry the version they opened (``views/versions.py``)."""
+    cls.version = mapped_column(Integer, nullable=False, server_default=text("1"))
+    cls.version_at = mapped_column(DateTime)
+    cls.version_by = mapped_column(String(50))
+    cls.__mapper_args__ = {"version_id_col": cls.version, **cls.__dict__.get("__mapper_args__", {})}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -275,6 +287,8 @@ class Base(DeclarativeBase):
     _declaration_order: ClassVar[int]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "__register__" in cls.__dict__:
+            _add_version_columns(cls)
         super().__init_subclass__(**kwargs)
         cls._declaration_order = next(_declaration_counter)
         table = cls.__dict__.get("__table__")
