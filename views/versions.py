@@ -42,7 +42,8 @@ def _short(text: str) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN] + "…"
 
 
-def changes(opened: dict[str, str], now: dict[str, str], labels: dict[str, str]) -> list[tuple[str, str, str]]:
+def changes(opened: dict[str, str], now: dict[str, str],
+            labels: dict[str, str]) -> list[tuple[str, str, str]]:
     """(label, value when opened, value now) of every field whose shown value differs."""
     return [(labels.get(name, name), opened.get(name, ""), value) for name, value in now.items()
             if opened.get(name, "") != value]
@@ -135,7 +136,8 @@ class VersionMixin:
         when = f"于 {display(model.version_at)} " if model.version_at else ""
         opened = self.opened_values(form)
         now = self.shown_values(model)
-        parts = [Markup("保存失败:这条记录在您打开之后已被 {} {}修改并保存,您的内容没有保存。").format(who, when)]
+        parts = [Markup("保存失败:这条记录在您打开之后已被 {} {}修改并保存,您的内容没有保存。")
+                 .format(who, when)]
         if opened is None:
             parts.append(Markup("无法列出改动了什么,请在新窗口重新打开这条记录查看。"))
         else:
@@ -143,7 +145,8 @@ class VersionMixin:
             if changed:
                 items = Markup("").join(Markup("<li>{}:{} → {}</li>").format(label, _short(old), _short(new))
                                         for label, old, new in changed)
-                parts.append(Markup("改动了(您打开时的值 → 现在的值):<ul class=\"mb-1\">{}</ul>").format(items))
+                parts.append(Markup('改动了(您打开时的值 → 现在的值):<ul class="mb-1">{}</ul>')
+                             .format(items))
                 for name, value in now.items():
                     if name in form and opened.get(name, "") != value and name not in self.declaration.inline:
                         form[name].errors = [*form[name].errors, f"已被改为:{_short(value)}"]
