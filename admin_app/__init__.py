@@ -78,7 +78,9 @@ def _error_pages(app: Flask) -> None:
         gone = exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
         code = 503 if gone else 500
         title, text = messages[code]
-        return render_template("error.html", code=code, title=title, text=text), code
+        # Straight from Jinja: the context processors (current_user) would ask the database again.
+        page = app.jinja_env.get_template("error.html").render(code=code, title=title, text=text)
+        return page, code
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> tuple[str, int]:

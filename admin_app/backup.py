@@ -58,7 +58,7 @@ def pg_dump_command(url: URL, target: Path) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    return ["pg_dump", "-Fc", "--no-owner", "-f", str(target), "--dbname", plain], env
+    return ["pg_dump", "-Fc", "-f", str(target), "--dbname", plain], env
 
 
 def backup_postgresql(url: URL, target: Path) -> bool:
