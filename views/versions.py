@@ -132,11 +132,11 @@ class VersionMixin:
 
     def refuse_stale(self, form: Any, model: Any) -> None:
         """Say who changed the record since the form was opened, when, and what; keep the typed values."""
-        who = model.version_by or "他人"
+        who = f" {model.version_by} " if model.version_by else "他人"
         when = f"于 {display(model.version_at)} " if model.version_at else ""
         opened = self.opened_values(form)
         now = self.shown_values(model)
-        parts = [Markup("保存失败:这条记录在您打开之后已被 {} {}修改并保存,您的内容没有保存。")
+        parts = [Markup("保存失败:这条记录在您打开之后已被{}{}修改并保存,您的内容没有保存。")
                  .format(who, when)]
         if opened is None:
             parts.append(Markup("无法列出改动了什么,请在新窗口重新打开这条记录查看。"))
