@@ -109,19 +109,25 @@ def text(response: Any) -> str:
 # -- two users, one after the other -------------------------------------------------------------------
 
 
-def test_saving_over_a_newer_version_is_refused_with_who_when_and_what(
-        session: Any, clerk: Any, head: Any) -> None:
+def opened_by_both_saved_by_the_clerk(session: Any, clerk: Any, head: Any) -> tuple[int, str, dict[str, Any]]:
+    """A call record both open; the clerk saves 来电/来访人 = 欧阳先生. The head's form as it was opened."""
     record_id = call_record(session)
     url = CALLS + f"edit/?id={record_id}"
     mine, theirs = open_edit(clerk, url), open_edit(head, url)
     assert clerk.post(url, {**mine, "caller": "欧阳先生"}).status_code == 302
+    return record_id, url, theirs
 
+
+def test_saving_over_a_newer_version_is_refused_with_who_when_and_what(
+        session: Any, clerk: Any, head: Any) -> None:
+    record_id, url, theirs = opened_by_both_saved_by_the_clerk(session, clerk, head)
     response = head.post(url, {**theirs, "content": "问下月餐费和停车"})
     assert response.status_code == 200
     page = text(response)
     assert "这条记录在您打开之后已被 龚小聪 于" in page
     assert "来电/来访人:欧阳伯伯 → 欧阳先生" in page
     assert page.count("</li><li>") == 0  # the one change listed alone
+    assert "已被改为:欧阳先生" in page  # at its field too
     assert "问下月餐费和停车" in page  # what the head typed is still in the form
     saved = current(session, CallRecord, record_id)
     assert (saved.caller, saved.content) == ("欧阳先生", "问本月餐费")
@@ -130,10 +136,7 @@ def test_saving_over_a_newer_version_is_refused_with_who_when_and_what(
 
 def test_after_reading_the_refusal_saving_again_keeps_the_typed_values(
         session: Any, clerk: Any, head: Any) -> None:
-    record_id = call_record(session)
-    url = CALLS + f"edit/?id={record_id}"
-    mine, theirs = open_edit(clerk, url), open_edit(head, url)
-    assert clerk.post(url, {**mine, "caller": "欧阳先生"}).status_code == 302
+    record_id, url, theirs = opened_by_both_saved_by_the_clerk(session, clerk, head)
     refused = EditForm(text(head.post(url, {**theirs, "content": "问下月餐费"}))).values
     assert refused["content"] == "问下月餐费" and refused["opened_version"] == "2"
 
