@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import exc as sa_exc
 from werkzeug.wrappers import Response
 
 from admin_app.config import from_env
@@ -57,6 +58,8 @@ def _error_pages(app: Flask) -> None:
         405: ("请求方式不正确", "请从页面上的按钮操作。"),
         413: ("上传的文件过大", "请上传不超过 16 MB 的文件。"),
         500: ("系统出错", "服务器处理时出错,已记录日志。您填写的内容没有保存,请返回重试。"),
+        503: ("数据库暂时无法使用", "数据库连接中断或正在重启,这次操作没有完成,也没有保存任何内容。"
+                                    "请稍候片刻,返回上一页重新提交。"),
     }
 
     def render(exc: Exception, code: int) -> tuple[str, int]:
@@ -68,6 +71,18 @@ def _error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda exc, code=code: render(exc, code))
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    def _database(exc: sa_exc.DBAPIError) -> tuple[str, int]:
+        # The server went away (a restart, the network): this request is lost, the next one reconnects
+        # (pool_pre_ping). Never show the SQL of the message.
+        app.logger.error("database error", exc_info=exc)
+        gone = exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+        code = 503 if gone else 500
+        title, text = messages[code]
+        # Straight from Jinja: the context processors (current_user) would ask the database again.
+        page = app.jinja_env.get_template("error.html").render(code=code, title=title, text=text)
+        return page, code
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> tuple[str, int]:

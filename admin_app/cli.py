@@ -282,6 +282,9 @@ def deadlines_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from admin_app.backup import backup_command
+
+    app.cli.add_command(backup_command)
     app.cli.add_command(board_command)
     app.cli.add_command(deadlines_command)
     app.cli.add_command(chains_cli)

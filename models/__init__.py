@@ -16,6 +16,7 @@ from models import (  # noqa: F401
     residence,
     staff,
     trail,
+    versions,
 )
 from models.base import (
     GROUPS,

@@ -21,12 +21,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Integer,
     MetaData,
     Numeric,
     String,
     Table,
     Text,
     inspect,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -289,6 +291,16 @@ def checklist(label: str, *, items: str, owner: str, table: str, help: str = "")
                         lazy="selectin", info=info)
 
 
+def _add_version_columns(cls: type) -> None:
+    """Every declared model counts its saves (``version``, SQLAlchemy's ``version_id_col``) and notes who
+    made the current version and when: an UPDATE of a row someone changed since it was read matches no
+    row and raises ``StaleDataError``; forms carry the version they opened (``views/versions.py``)."""
+    cls.version = mapped_column(Integer, nullable=False, server_default=text("1"), info={"label": "版本"})
+    cls.version_at = mapped_column(DateTime, info={"label": "最后保存时间"})
+    cls.version_by = mapped_column(String(50), info={"label": "最后保存人"})
+    cls.__mapper_args__ = {"version_id_col": cls.version, **cls.__dict__.get("__mapper_args__", {})}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -302,6 +314,8 @@ class Base(DeclarativeBase):
     _declaration_order: ClassVar[int]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "__register__" in cls.__dict__:
+            _add_version_columns(cls)
         super().__init_subclass__(**kwargs)
         cls._declaration_order = next(_declaration_counter)
         table = cls.__dict__.get("__table__")
@@ -370,6 +384,8 @@ class Record:
 #: Columns the machine fills in itself; never taken from a submitted form.
 AUTO_COLUMNS = frozenset({"id", "number", "recorded_at", "recorded_by", "recorded_by_id", "department_id",
                           "department"})
+#: Every declared model's save counter and who saved last, when (:func:`_add_version_columns`).
+VERSION_COLUMNS = frozenset({"version", "version_at", "version_by"})
 
 
 def declared_models() -> Iterator[type[Base]]:
