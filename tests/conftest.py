@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from admin_app import create_app, migrate
 from admin_app.database import make_engine, rebind
+from admin_app.sessions import open_session
 from models.reference import User
 from seed.loader import load
 
@@ -189,16 +190,21 @@ def browser(app: Flask) -> Browser:
 
 @pytest.fixture
 def as_user(app: Flask) -> Any:
-    """``as_user("clerk")``: a browser signed in as that demo user (Flask-Login's session contract)."""
+    """``as_user("clerk")``: a browser signed in as that demo user, without the login form.
+
+    Flask-Login's session contract, holding a server-side session's token as the login page does.
+    """
 
     def sign_in(username: str) -> Browser:
         client = app.test_client()
         with app.app_context():
-            user = app.extensions["db_session"].scalar(sa.select(User).where(User.username == username))
+            db = app.extensions["db_session"]
+            user = db.scalar(sa.select(User).where(User.username == username))
             assert user is not None, f"no demo user {username}"
-            user_id = user.id
+            token = open_session(db, user, "127.0.0.1", app.permanent_session_lifetime)
+            db.commit()
         with client.session_transaction() as s:
-            s["_user_id"] = str(user_id)
+            s["_user_id"] = token
             s["_fresh"] = True
         return Browser(client)
 
