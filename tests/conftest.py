@@ -177,7 +177,10 @@ class Browser:
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.token())
-        return self.client.post(url, data=data, **kwargs)
+        response = self.client.post(url, data=data, **kwargs)
+        if url.split("?")[0] in ("/login", "/logout") and response.status_code == 302:
+            self._token = None  # signing in or out starts a new session, with a new CSRF token
+        return response
 
     def login(self, username: str, password: str = PASSWORD) -> Any:
         return self.post("/login", {"username": username, "password": password})

@@ -1,7 +1,9 @@
-"""Signing in and out through HTTP: the Chinese login page, CSRF, safe redirects, hashed passwords."""
+"""Signing in and out through HTTP: the Chinese login page, CSRF, safe redirects, hashed passwords,
+cookies and server-side sessions, throttling."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -108,6 +110,9 @@ def test_login_without_csrf_token_is_refused(browser: Browser) -> None:
     ("/admin/keys/", "/admin/keys/"),
     ("https://evil.example/", "/admin/"),
     ("//evil.example", "/admin/"),
+    ("/\\evil.example", "/admin/"),  # browsers read a backslash as a slash
+    ("/\t/evil.example", "/admin/"),  # and drop tabs
+    ("javascript:alert(1)", "/admin/"),
 ])
 def test_next_is_honoured_only_inside_the_site(browser: Browser, next_url: str, expected: str) -> None:
     response = browser.post("/login?next=" + quote(next_url, safe=""),
@@ -182,3 +187,200 @@ def test_register_form_with_csrf_token_is_saved(session: Any, head: Browser) -> 
     before = call_record_count(session)
     assert head.post("/admin/call_records/new/", call_record_form()).status_code == 302
     assert call_record_count(session) == before + 1
+
+
+# -- the session cookie -----------------------------------------------------------------------------
+
+
+def cookie_header(response: TestResponse, name: str) -> str:
+    found = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie set"
+    return found[-1]
+
+
+def test_session_and_remember_cookies_are_httponly_and_samesite_lax(browser: Browser) -> None:
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    for name in ("session", "remember_token"):
+        flags = [f.strip().lower() for f in cookie_header(response, name).split(";")]
+        assert "httponly" in flags and "samesite=lax" in flags, flags
+        assert "secure" not in flags  # served over plain HTTP in development
+
+
+def test_cookies_are_secure_when_served_over_https(app: Any, browser: Browser, monkeypatch: Any) -> None:
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        monkeypatch.setitem(app.config, key, True)  # what KEFU_HTTPS=1 sets
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    for name in ("session", "remember_token"):
+        assert "secure" in [f.strip().lower() for f in cookie_header(response, name).split(";")]
+
+
+def test_kefu_https_turns_on_secure_cookies_and_https_urls(monkeypatch: Any, tmp_path: Any) -> None:
+    from admin_app.config import from_env
+
+    monkeypatch.setenv("KEFU_HTTPS", "1")
+    config = from_env(str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+
+
+def test_login_starts_a_fresh_session(app: Any, browser: Browser) -> None:
+    browser.get("/login")
+    with browser.client.session_transaction() as s:
+        s["planted"] = "by someone else"
+        token_before = s["csrf_token"]
+    assert browser.login("clerk").status_code == 302
+    with browser.client.session_transaction() as s:
+        assert "planted" not in s
+        assert s.get("csrf_token") != token_before
+        assert not str(s["_user_id"]).isdigit()  # a session token, not the user's id
+
+
+def test_a_session_cookie_copied_before_logout_is_dead_after_it(app: Any, browser: Browser) -> None:
+    assert browser.login("clerk").status_code == 302
+    copied = browser.client.get_cookie("session")
+    assert copied is not None
+    thief = Browser(app.test_client())
+    thief.client.set_cookie("session", copied.value)
+    assert signed_in(thief)  # the control: a copied cookie works while the session is open
+    assert browser.post("/logout").status_code == 302
+    assert not signed_in(thief)
+
+
+def test_a_remember_me_cookie_copied_before_logout_is_dead_after_it(app: Any, browser: Browser) -> None:
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    remembered = browser.client.get_cookie("remember_token")
+    assert remembered is not None
+
+    def thief() -> Browser:  # a browser holding only the copied remember-me cookie
+        stolen = Browser(app.test_client())
+        stolen.client.set_cookie("remember_token", remembered.value)
+        return stolen
+
+    assert signed_in(thief())
+    assert browser.post("/logout").status_code == 302
+    assert not signed_in(thief())
+
+
+def test_an_expired_session_is_sent_to_login(session: Any, browser: Browser) -> None:
+    from admin_app.clock import now
+    from models.security import UserSession
+
+    assert browser.login("clerk").status_code == 302
+    assert signed_in(browser)
+    # The shift is over: the session was opened 12 hours and a minute ago.
+    session.execute(sa.update(UserSession).values(expires_at=now() - dt.timedelta(minutes=1)))
+    session.commit()
+    response = browser.get("/admin/keys/")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_a_session_lasts_one_working_shift(app: Any) -> None:
+    assert app.permanent_session_lifetime == dt.timedelta(hours=12)
+    assert app.config["REMEMBER_COOKIE_DURATION"] == dt.timedelta(hours=12)
+
+
+def test_a_new_password_signs_the_user_out_everywhere(app: Any, session: Any, it_admin: Browser,
+                                                     browser: Browser) -> None:
+    from tests.test_users_and_grid import edit_form, find_user
+
+    assert browser.login("clerk").status_code == 302
+    clerk_id = find_user(session, "clerk").id  # type: ignore[union-attr]
+    response = it_admin.post(f"/admin/users/edit/?id={clerk_id}",
+                             edit_form(session, "clerk", new_password="xin-mima-2026"))
+    assert response.status_code == 302
+    assert not signed_in(browser)
+
+
+# -- login throttling -------------------------------------------------------------------------------
+
+
+def from_address(app: Any, address: str) -> Browser:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Browser(client)
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(app: Any) -> None:
+    attacker = from_address(app, "127.0.0.2")
+    for _ in range(5):
+        assert WRONG_LOGIN in attacker.login("clerk", "guess-1234").get_data(as_text=True)
+    response = attacker.login("clerk")
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "已暂时锁定" in page and re.search(r"请于 \d\d:\d\d 后再试", page)
+    assert not signed_in(attacker)
+
+
+def test_a_locked_account_is_locked_from_every_address(app: Any) -> None:
+    attacker = from_address(app, "127.0.0.2")
+    for _ in range(5):
+        attacker.login("clerk", "guess-1234")
+    response = from_address(app, "127.0.0.3").login("clerk")
+    assert response.status_code == 429
+    assert "已暂时锁定" in response.get_data(as_text=True)
+
+
+def test_another_account_from_another_address_still_signs_in(app: Any) -> None:
+    attacker = from_address(app, "127.0.0.2")
+    for _ in range(5):
+        attacker.login("clerk", "guess-1234")
+    head = from_address(app, "127.0.0.3")
+    assert head.login("head").status_code == 302
+    assert signed_in(head)
+
+
+def test_the_lock_ends_after_15_minutes(app: Any, session: Any) -> None:
+    from models.security import LoginAttempt
+
+    attacker = from_address(app, "127.0.0.2")
+    for _ in range(5):
+        attacker.login("clerk", "guess-1234")
+    assert attacker.login("clerk").status_code == 429
+    session.execute(sa.update(LoginAttempt).values(
+        attempted_at=LoginAttempt.attempted_at - dt.timedelta(minutes=16)))
+    session.commit()
+    assert attacker.login("clerk").status_code == 302
+
+
+def test_a_successful_login_resets_the_account_count(app: Any) -> None:
+    user = from_address(app, "127.0.0.2")
+    for _ in range(4):
+        user.login("clerk", "typo-1234")
+    assert user.login("clerk").status_code == 302
+    assert user.post("/logout").status_code == 302
+    for _ in range(4):
+        user.login("clerk", "typo-1234")
+    assert user.login("clerk").status_code == 302
+
+
+def test_twenty_failures_from_one_address_block_it_for_every_account(app: Any) -> None:
+    attacker = from_address(app, "127.0.0.2")
+    for i in range(20):  # four names, five tries each: each name alone is not locked yet at the 4th
+        attacker.login(f"name{i % 4}", "guess-1234")
+    response = attacker.login("head")
+    assert response.status_code == 429
+    assert "这台电脑" in response.get_data(as_text=True)
+    assert from_address(app, "127.0.0.3").login("head").status_code == 302
+
+
+def test_unknown_and_known_names_are_locked_alike(app: Any) -> None:
+    known, unknown = from_address(app, "127.0.0.2"), from_address(app, "127.0.0.3")
+    for _ in range(5):
+        known.login("clerk", "guess-1234")
+        unknown.login("nobody", "guess-1234")
+    locked = [alerts(b.login(name)) for b, name in ((known, "clerk"), (unknown, "nobody"))]
+    assert locked[0] == locked[1] and "已暂时锁定" in locked[0][0]
+
+
+def test_attempts_are_kept_in_the_database(app: Any, session: Any) -> None:
+    from models.security import LoginAttempt
+
+    from_address(app, "127.0.0.2").login("clerk", "guess-1234")
+    from_address(app, "127.0.0.2").login("clerk")
+    session.expire_all()
+    rows = session.execute(sa.select(LoginAttempt.username, LoginAttempt.remote_addr, LoginAttempt.outcome)
+                           .order_by(LoginAttempt.id)).all()
+    assert [tuple(r) for r in rows] == [("clerk", "127.0.0.2", "失败"), ("clerk", "127.0.0.2", "成功")]
