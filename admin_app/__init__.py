@@ -9,9 +9,10 @@ from flask import Flask, redirect, render_template, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from admin_app.config import from_env
+from admin_app.config import from_env, production_problems
 
 csrf = CSRFProtect()
 
@@ -20,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Imported here so that models may use small helpers of this package (clock, display)
     # without importing the whole application.
     import models  # noqa: F401  (maps every register)
-    from admin_app import auth, cli, database
+    from admin_app import auth, cli, database, headers
     from admin_app.numbering import check_prefixes
     from admin_app.scope import check_scopes
     from views import build_admin
@@ -31,10 +32,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("KEFU_INSTANCE") or None)
     app.config.update(from_env(app.instance_path))
     app.config.update(config or {})
+    problems = production_problems(app.config, app.debug)
+    if problems:
+        raise RuntimeError("生产环境拒绝启动:\n" + "\n".join(f"- {p}" for p in problems))
+    if app.config["KEFU_PROXIES"]:  # trust X-Forwarded-* only from that many proxies in front
+        n = app.config["KEFU_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     os.makedirs(app.instance_path, exist_ok=True)
 
     session = database.init_app(app)
     csrf.init_app(app)
+    headers.init_app(app)
     Babel(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)

@@ -14,6 +14,7 @@ from models import (  # noqa: F401
     reference,
     repairs,
     residence,
+    security,
     staff,
     trail,
     versions,

@@ -26,6 +26,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from admin_app.clock import today
+from admin_app.passwords import password_problem
+from admin_app.sessions import end_sessions_of
 from models.base import GROUPS, Base, declared_models
 from models.reference import ACTIONS, ALL_ROWS, GRANTS, Permission, Role, User
 from views import fields
@@ -204,8 +206,12 @@ def apply_row(session: Session, model: type[Base], row: dict[str, Any]) -> str:
         if _differs(getattr(obj, name), value):
             setattr(obj, name, value)
             changed = True
+    if password is not None and (problem := password_problem(password, str(values.get("username", "")))):
+        raise RowError(f"字段 password:{problem}", lines.get("password", row["__line__"]))
     if password is not None and not obj.check_password(password):  # type: ignore[attr-defined]
         obj.set_password(password)  # type: ignore[attr-defined]
+        if not created:  # a new password signs the user out of every browser
+            end_sessions_of(session, obj.id)  # type: ignore[attr-defined]
         changed = True
     return "新增" if created else ("更新" if changed else "未变")
 

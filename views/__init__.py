@@ -10,6 +10,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.orm import scoped_session
 
+from admin_app.headers import csp_nonce
 from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
 from views.board import BoardView
@@ -31,7 +32,7 @@ warnings.filterwarnings("ignore", message="Passing a session object directly is 
 def build_admin(app: Flask, session: scoped_session) -> Admin:
     theme = Bootstrap4Theme(base_template="admin/kefu_base.html", swatch="cerulean", fluid=True)
     admin = Admin(app, name="客服台账", index_view=HomeView(name="首页", url="/admin"), theme=theme,
-                  translations_path=str(TRANSLATIONS))
+                  translations_path=str(TRANSLATIONS), csp_nonce_generator=csp_nonce)
     for model in declared_models():
         if model.__register__.kind == "line":
             continue

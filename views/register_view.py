@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +59,7 @@ CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update", 
 
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 class AdminForm(FlaskForm):
@@ -73,7 +75,11 @@ class AdminForm(FlaskForm):
 
 
 def neutralise_formula(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """A leading apostrophe keeps a spreadsheet from running the cell (pitfall 7); a plain number
+    such as ``-200.00`` is no formula and stays as it is."""
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:

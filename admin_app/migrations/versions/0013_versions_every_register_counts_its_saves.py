@@ -4,7 +4,7 @@ Every declared model's table gets ``version`` (SQLAlchemy's ``version_id_col``; 
 and who made the current version and when (``version_by``, ``version_at``; unknown for existing rows).
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
