@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from admin_app import audit
 from models.reference import User
 
 bp = Blueprint("auth", __name__)
@@ -55,7 +56,11 @@ def login() -> str | Response:
         user = session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
+            audit.note(session, "登录", record=user, user=user)
+            session.commit()
             return redirect(next_url or url_for("admin.index"))
+        audit.note(session, "登录失败", record=user, register="User", username=form.username.data.strip())
+        session.commit()
         flash("登录名或密码不正确。", "error")
     return render_template("login.html", form=form)
 
@@ -63,6 +68,9 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    session = current_app.extensions["db_session"]
+    audit.note(session, "退出", record=current_user._get_current_object())
+    session.commit()
     logout_user()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))

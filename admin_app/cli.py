@@ -280,6 +280,9 @@ def deadlines_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from admin_app.audit import audit_cli
+
+    app.cli.add_command(audit_cli)
     app.cli.add_command(board_command)
     app.cli.add_command(deadlines_command)
     app.cli.add_command(chains_cli)
