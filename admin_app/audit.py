@@ -23,7 +23,7 @@ from flask import current_app, has_request_context, request
 from flask.cli import AppGroup
 from flask_login import current_user
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapper, RelationshipProperty, Session, SessionTransaction
+from sqlalchemy.orm import Mapper, RelationshipProperty, Session, SessionTransaction, scoped_session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models.audit import AuditEntry, append, verify
@@ -223,6 +223,8 @@ def note(session: Session, action: str, *, record: Any = None, register: str | N
          record_id: int | None = None, changes: dict[str, list[Any]] | None = None, user: Any = None,
          username: str | None = None) -> None:
     """Log an event that is not a row change (login, an approval step); written at the next commit."""
+    if isinstance(session, scoped_session):
+        session = session()
     model = next((m for m in declared_models() if m.__name__ == register), None) if register else None
     if record is None and model is not None and record_id is not None:
         record = session.get(model, record_id)
