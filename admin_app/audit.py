@@ -93,6 +93,11 @@ def audited(obj: Any) -> bool:
     return isinstance(obj, Base) and not isinstance(obj, AuditEntry) and hasattr(type(obj), "__register__")
 
 
+def model_named(name: str | None) -> type[Base] | None:
+    return next((m for m in declared_models() if m.__name__ == name), None) if name else None
+
+
+@cache
 def _links(mapper: Mapper[Any]) -> dict[str, tuple[RelationshipProperty[Any], str]]:
     """Many-to-one link name → (relationship, key of its one foreign-key attribute)."""
     out = {}
@@ -119,7 +124,7 @@ def changes_of(session: Session, obj: Any, action: str) -> dict[str, list[Any]]:
     """Field → [old, new] as text: every value for 新建 and 删除, what changed for 编辑."""
     state = inspect(obj)
     mapper = state.mapper
-    links = _links(mapper)
+    links = dict(_links(mapper))
     foreign_keys = {fk for _, fk in links.values()}
     parent = line_parents().get(type(obj))
     if parent is not None:  # the entry is filed under the parent already
@@ -225,7 +230,7 @@ def note(session: Session, action: str, *, record: Any = None, register: str | N
     """Log an event that is not a row change (login, an approval step); written at the next commit."""
     if isinstance(session, scoped_session):
         session = session()
-    model = next((m for m in declared_models() if m.__name__ == register), None) if register else None
+    model = model_named(register)
     if record is None and model is not None and record_id is not None:
         record = session.get(model, record_id)
     entry = origin(user, username)

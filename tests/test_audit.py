@@ -265,6 +265,15 @@ def test_no_endpoint_creates_edits_or_deletes_audit_entries(session: Any, as_use
     assert (after.id, after.changes, after.hash) == before
 
 
+def test_audit_register_shows_an_entrys_changes_with_labels(session: Any, clerk: Browser,
+                                                             as_user: Any) -> None:
+    call_id = new_call(session, clerk, caller="看得见")
+    (entry,) = entries(session, "CallRecord", call_id)
+    page = as_user("manager").get(AUDIT + f"details/?id={entry.id}").get_data(as_text=True)
+    assert "<td>来电/来访人</td><td>(空)</td><td>看得见</td>" in page
+    assert "10.8.0.7" in page and entry.hash in page
+
+
 def test_audit_log_is_hidden_from_roles_without_the_grant(as_user: Any) -> None:
     assert as_user("clerk").get(AUDIT).status_code == 403
 

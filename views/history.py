@@ -8,16 +8,11 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from admin_app.audit import NOTE_LABELS
+from admin_app.audit import NOTE_LABELS, model_named
 from models.audit import AuditEntry
-from models.base import Base, declared_models
 from views import fields
 
 EMPTY = "(空)"
-
-
-def _model(name: str | None) -> type[Base] | None:
-    return next((m for m in declared_models() if m.__name__ == name), None)
 
 
 def field_changes(entry: AuditEntry) -> list[dict[str, Any]]:
@@ -26,7 +21,7 @@ def field_changes(entry: AuditEntry) -> list[dict[str, Any]]:
         changes = json.loads(entry.changes or "{}")
     except ValueError:
         return [{"label": "变更内容", "old": None, "new": entry.changes}]
-    model = _model(entry.line_register) or _model(entry.register)
+    model = model_named(entry.line_register) or model_named(entry.register)
     labels = {**NOTE_LABELS, **(fields.labels(model) if model else {})}
     prefix = ""
     if entry.line_register:
