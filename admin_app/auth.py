@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from admin_app import sessions, throttle
+from admin_app import audit, sessions, throttle
 from models.reference import User
 
 bp = Blueprint("auth", __name__)
@@ -65,6 +65,7 @@ def login() -> str | Response | tuple[str, int]:
         refused = throttle.refusal(db, username, addr)
         if refused:  # checked before the password: during a lock even the right one is refused
             throttle.record(db, username, addr, throttle.REFUSED)
+            audit.note(db, "登录失败", register="User", username=username)
             db.commit()
             flash(refused, "error")
             return render_template("login.html", form=form), 429
@@ -76,8 +77,11 @@ def login() -> str | Response | tuple[str, int]:
             session.clear()  # nothing from before the login survives into the signed-in session
             login_user(user, remember=form.remember.data)
             session["_user_id"] = token  # read back by load_user; also what the remember-me cookie holds
+            audit.note(db, "登录", record=user, user=user)
+            db.commit()
             return redirect(next_url or url_for("admin.index"))
         throttle.record(db, username, addr, throttle.FAILURE)
+        audit.note(db, "登录失败", record=user, register="User", username=username)
         db.commit()
         flash("登录名或密码不正确。", "error")
     return render_template("login.html", form=form)
@@ -86,11 +90,12 @@ def login() -> str | Response | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    db = current_app.extensions["db_session"]
+    audit.note(db, "退出", record=current_user._get_current_object())
     token = session.get("_user_id")
     if token:  # ends this session on the server: copies of the cookie stop working too
-        db = current_app.extensions["db_session"]
         sessions.end_session(db, token)
-        db.commit()
+    db.commit()
     session.clear()
     logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
     flash("您已退出登录。", "info")

@@ -282,8 +282,10 @@ def deadlines_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from admin_app.audit import audit_cli
     from admin_app.backup import backup_command
 
+    app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(board_command)
     app.cli.add_command(deadlines_command)

@@ -314,7 +314,7 @@ class Base(DeclarativeBase):
     _declaration_order: ClassVar[int]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        if "__register__" in cls.__dict__:
+        if "__register__" in cls.__dict__ and cls.__dict__.get("__versioned__", True):
             _add_version_columns(cls)
         super().__init_subclass__(**kwargs)
         cls._declaration_order = next(_declaration_counter)

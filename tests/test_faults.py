@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from admin_app.database import make_engine, rebind
+from admin_app.sessions import open_session
 from models.front_desk import CallRecord
 from models.reference import User
 
@@ -50,13 +51,13 @@ def test_a_database_that_is_gone_gives_a_clear_503(app: Flask, clerk: Any, tmp_p
     assert "Traceback" not in page and "sqlalchemy" not in page.lower()
 
 
-def _clerk_process(app: Flask, url: str, user_id: int, index: int, start: Any, results: Any) -> None:
+def _clerk_process(app: Flask, url: str, token: str, index: int, start: Any, results: Any) -> None:
     """One worker process (as under gunicorn): its own engine, its own client, five saves."""
     app.extensions["engine"].dispose(close=False)  # the parent's connections stay the parent's
     rebind(app, url)
     client = app.test_client()
     with client.session_transaction() as s:
-        s["_user_id"] = str(user_id)
+        s["_user_id"] = token  # each worker its own signed-in session, as tests.conftest.as_user opens
         s["_fresh"] = True
     from tests.conftest import Browser
 
@@ -72,7 +73,9 @@ def test_several_processes_writing_one_sqlite_file_all_succeed(app: Flask, sessi
     url = app.config["DATABASE_URL"]
     if not url.startswith("sqlite"):
         pytest.skip("SQLite only")
-    user_id = session.scalar(sa.select(User.id).where(User.username == "clerk"))
+    clerk = session.scalar(sa.select(User).where(User.username == "clerk"))
+    tokens = [open_session(session, clerk, "127.0.0.1", app.permanent_session_lifetime) for _ in range(4)]
+    session.commit()
     before = session.scalar(sa.select(sa.func.count(CallRecord.id)))
     session.remove()
     app.extensions["engine"].dispose()  # nothing open is carried into the children
@@ -80,7 +83,7 @@ def test_several_processes_writing_one_sqlite_file_all_succeed(app: Flask, sessi
     workers = 4
     start = context.Barrier(workers)
     results = context.Queue()
-    processes = [context.Process(target=_clerk_process, args=(app, url, user_id, i, start, results))
+    processes = [context.Process(target=_clerk_process, args=(app, url, tokens[i], i, start, results))
                  for i in range(workers)]
     for process in processes:
         process.start()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import scoped_session
 from admin_app.headers import csp_nonce
 from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
+from views.audit import AuditView
 from views.board import BoardView
 from views.callback_rates import CallbackRatesView
 from views.home import HomeView
@@ -23,7 +24,7 @@ from views.reports import add_reports
 from views.users import UserView
 
 #: Registers whose page needs more than the generic machine gives.
-SPECIAL_VIEWS: dict[str, type[RegisterView]] = {"User": UserView}
+SPECIAL_VIEWS: dict[str, type[RegisterView]] = {"User": UserView, "AuditEntry": AuditView}
 
 # Flask-Admin 2.2 prefers a Flask-SQLAlchemy object; a plain scoped session is fully supported.
 warnings.filterwarnings("ignore", message="Passing a session object directly is deprecated")

@@ -37,6 +37,7 @@ from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
+from views.history import HistoryMixin
 from views.versions import VersionMixin
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(VersionMixin, ApprovalMixin, ModelView):
+class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
