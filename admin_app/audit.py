@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapper, RelationshipProperty, Session, SessionTransac
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models.audit import AuditEntry, append, verify
-from models.base import Base, Record, declared_models
+from models.base import VERSION_COLUMNS, Base, Record, declared_models
 
 #: Where a session keeps its notes until the commit: [(transaction, entry), …].
 PENDING = "audit_pending"
@@ -132,8 +132,8 @@ def changes_of(session: Session, obj: Any, action: str) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     for prop in mapper.column_attrs:
         key = prop.key
-        if prop.columns[0].primary_key or key in foreign_keys:
-            continue
+        if prop.columns[0].primary_key or key in foreign_keys or key in VERSION_COLUMNS:
+            continue  # the save counter and its stamp repeat the entry's own who and when
         if action == "编辑":
             history = state.attrs[key].history
             if history.has_changes():

@@ -156,7 +156,9 @@ def test_a_form_whose_version_is_garbled_is_refused(session: Any, clerk: Any) ->
 
 
 def purchase_order(session: Any) -> int:
-    order = PurchaseOrder(reason="前台打印纸", purchase_by="部门自行采购",
+    """An order of 客服部, the department of both the clerk and the head (purchase orders are theirs)."""
+    clerk = session.scalar(sa.select(User).where(User.username == "clerk"))
+    order = PurchaseOrder(reason="前台打印纸", purchase_by="部门自行采购", department_id=clerk.department_id,
                           lines=[PurchaseOrderLine(item="A4 打印纸", unit="箱", qty=Decimal(2))])
     session.add(order)
     session.commit()
