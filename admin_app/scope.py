@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from admin_app import approvals
-from admin_app.permissions import permissions_of
+from admin_app.permissions import can, permissions_of
 from models.approval import IN_PROGRESS, Approval, Signature
 from models.base import Scope, declared_models
 from models.reference import ALL_ROWS, Building, Department, User
@@ -38,12 +38,8 @@ def scope_of(model: type[Any]) -> Scope | None:
 def sees_all(model: type[Any], user: User) -> bool:
     """Does the matrix grant ``user`` 全部门 on ``model``?"""
     if has_request_context() and current_user.is_authenticated and current_user.id == user.id:
-        if "permissions" not in g:
-            g.permissions = permissions_of(user)
-        granted = g.permissions
-    else:
-        granted = permissions_of(user)
-    return (model.__name__, ALL_ROWS) in granted
+        return can(ALL_ROWS, model.__name__)  # read once a request
+    return (model.__name__, ALL_ROWS) in permissions_of(user)
 
 
 def through(model: type[Any], path: str, test: Callable[[Any], Condition]) -> Condition:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, g, has_request_context, redirect, request, url_for
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -352,6 +354,12 @@ class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, ModelView):
         condition = row_scope(self.model, changing=True)
         return condition is None or self.session.query(self.model.id).filter(
             self.model.id == row.id, condition).first() is not None
+
+    @action("delete", lazy_gettext("Delete"),
+            lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids: Any) -> None:
+        """Flask-Admin's, given the posted ids as integers: PostgreSQL refuses ``integer = varchar``."""
+        super().action_delete(tuple(int(i) for i in ids if str(i).isdigit()))
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
