@@ -179,6 +179,9 @@ class Register:
     """The handbook's time limits on each record (see :class:`Deadline`)."""
     duties: Sequence[Duty] = ()
     """Records the handbook wants every week, month or quarter (see :class:`Duty`)."""
+    copies: Sequence[str] = ()
+    """The copies the handbook prints of one record (一式三份: 存根联, 客户联, 工程联), each marked on its own
+    printed page; empty means one unmarked page."""
 
     @property
     def group_label(self) -> str:

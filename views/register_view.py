@@ -35,6 +35,7 @@ from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
+from views.printing import PrintMixin
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ ENDPOINT_ACTION = {
     "delete_view": "delete",
     "export": "export",
     "ajax_update": "edit",
+    "print_view": "view",
+    "pdf_view": "view",
 }
 
 #: Spreadsheet programs run cells starting with these as formulas.
@@ -148,7 +151,7 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(ApprovalMixin, ModelView):
+class RegisterView(ApprovalMixin, PrintMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
