@@ -34,6 +34,7 @@ class Box:
 
     label: str
     roles: str
+    """Who signs, where the label does not say it."""
     signer: str = ""
     opinion: str = ""
     signed_on: str = ""
@@ -43,9 +44,7 @@ def printed_fields(model: type[Base]) -> list[str]:
     """The form's fields in its order, with the computed (``auto``) ones at their place in the declaration
     (the fee after the nights it is computed from). The document number prints in the heading."""
     names = fields.form_fields(model)
-    order = {col.key: i for i, col in enumerate(model.__table__.columns)}
-    for link_name, rel in fields.many_to_one(model).items():
-        order[link_name] = min(order[c.key] for c in rel.local_columns)
+    order = fields.declaration_order(model)
     for name in fields.auto_fields(model):
         if name == "number":
             continue
@@ -111,6 +110,7 @@ def signature_boxes(steps: list[dict[str, Any]]) -> list[Box]:
         slots = [(f"{step['label']}({role})", role) for role in step["roles"]] if per_role \
             else [(step["label"], "、".join(step["roles"]))]
         for label, roles in slots:
+            roles = "" if all(r in label for r in roles.split("、")) else roles  # 总经理签名 names its signer
             signed = [s for s in step["signatures"] if not per_role or s.role == roles]
             if not signed:
                 boxes.append(Box(label, roles))
@@ -126,7 +126,7 @@ def load_weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError):
-        log.exception("WeasyPrint cannot load: PDF downloads are off")
+        log.warning("WeasyPrint cannot load: PDF downloads are off", exc_info=True)
         return None
     return weasyprint
 

@@ -84,9 +84,7 @@ def shown_line_fields(model: type[Base], relation: str) -> tuple[type[Base], lis
     """The line fields a details page and an export show: the form's plus those the application fills
     (``auto``), in the order the line model declares them."""
     child, names = line_fields(model, relation)
-    order = {col.key: i for i, col in enumerate(child.__table__.columns)}
-    for link_name, rel in fields.many_to_one(child).items():
-        order[link_name] = min(order[c.key] for c in rel.local_columns)
+    order = fields.declaration_order(child)
     return child, sorted({*names, *fields.auto_fields(child)}, key=lambda n: order.get(n, len(order)))
 
 
