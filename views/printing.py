@@ -110,14 +110,14 @@ def signature_boxes(steps: list[dict[str, Any]]) -> list[Box]:
         slots = [(f"{step['label']}({role})", role) for role in step["roles"]] if per_role \
             else [(step["label"], "、".join(step["roles"]))]
         for label, roles in slots:
-            roles = "" if all(r in label for r in roles.split("、")) else roles  # 总经理签名 names its signer
             signed = [s for s in step["signatures"] if not per_role or s.role == roles]
+            shown = "" if all(r in label for r in roles.split("、")) else roles  # 总经理签名 names its signer
             if not signed:
-                boxes.append(Box(label, roles))
+                boxes.append(Box(label, shown))
                 continue
             sig = signed[-1]
             opinion = sig.decision + (f":{sig.opinion}" if sig.opinion else "")
-            boxes.append(Box(label, roles, sig.signer.name, opinion, f"{sig.signed_at:%Y-%m-%d}"))
+            boxes.append(Box(label, shown, sig.signer.name, opinion, f"{sig.signed_at:%Y-%m-%d}"))
     return boxes
 
 
