@@ -115,6 +115,7 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "kind": decl.kind,
         "url": url_for(f"{model.__tablename__}.index_view"),
         "readonly": decl.readonly,
+        "copies": list(decl.copies),
         "trail": {"log": decl.trail.log, "kind": decl.trail.kind} if decl.trail else None,
         "deadlines": [{"label": d.label, "start": d.start, "done": d.done, "offset_minutes":
                        int(d.offset.total_seconds() // 60), "day_end": d.day_end, "owner": d.owner}

@@ -208,6 +208,9 @@ class Register:
     """Records the handbook wants every week, month or quarter (see :class:`Duty`)."""
     scope: Scope | None = None
     """Who sees which rows (see :class:`Scope`); ``None``: everyone who may view the register sees all."""
+    copies: Sequence[str] = ()
+    """The copies the handbook prints of one record (一式三份: 存根联, 客户联, 工程联), each marked on its own
+    printed page; empty means one unmarked page."""
 
     @property
     def group_label(self) -> str:

@@ -107,6 +107,7 @@ class SignedClientHandover(Record, Base):
         key=("contract_no",),
         title="contract_no",
         scope=Scope(building="booked_room.building"),
+        copies=("销售部存底联", "客服部存档联"),  # 003 4.2.1: 此文件一式两份
     )
 
     contract_no: Mapped[str] = field("合同编号", String(30), unique=True)

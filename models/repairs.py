@@ -33,6 +33,8 @@ class RepairOrder(Record, Base):
         search=("resident", "phone", "address", "content"),
         key=("called_at", "resident"),
         title="resident",
+        # 001 4.2.3《服务记录表》一式三份 (000 (二)2 has the 维修安排单 in two; the form code is 001's).
+        copies=("存根联", "客户联", "工程联"),
         deadlines=(Deadline("接报5分钟内通知工程部", start="called_at", done="dispatched_at",
                             offset=dt.timedelta(minutes=5), warn=dt.timedelta(minutes=2)),),
         scope=ROOM_BUILDING,

@@ -88,6 +88,14 @@ def form_fields(model: type[Base]) -> list[str]:
     return [n for n in names if n != "password_hash"]
 
 
+def declaration_order(model: type[Base]) -> dict[str, int]:
+    """Each column's place in the declaration; a link takes the place of its foreign-key column."""
+    order = {col.key: i for i, col in enumerate(model.__table__.columns)}
+    for name, rel in many_to_one(model).items():
+        order[name] = min(order[c.key] for c in rel.local_columns)
+    return order
+
+
 def auto_fields(model: type[Base]) -> list[str]:
     """Columns the application fills in (``field(..., auto=True)``), for details pages."""
     return [p.key for p in mapper_of(model).column_attrs if p.columns[0].info.get("auto")]

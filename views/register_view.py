@@ -40,6 +40,7 @@ from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
 from views.history import HistoryMixin
+from views.printing import PrintMixin
 from views.versions import VersionMixin
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ ENDPOINT_ACTION = {
     "delete_view": "delete",
     "export": "export",
     "ajax_update": "edit",
+    "print_view": "view",
+    "pdf_view": "view",
 }
 
 #: Endpoints that change the rows they reach: approvers' read access does not extend to them
@@ -97,9 +100,7 @@ def shown_line_fields(model: type[Base], relation: str) -> tuple[type[Base], lis
     """The line fields a details page and an export show: the form's plus those the application fills
     (``auto``), in the order the line model declares them."""
     child, names = line_fields(model, relation)
-    order = {col.key: i for i, col in enumerate(child.__table__.columns)}
-    for link_name, rel in fields.many_to_one(child).items():
-        order[link_name] = min(order[c.key] for c in rel.local_columns)
+    order = fields.declaration_order(child)
     return child, sorted({*names, *fields.auto_fields(child)}, key=lambda n: order.get(n, len(order)))
 
 
@@ -180,7 +181,7 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, ModelView):
+class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, PrintMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
