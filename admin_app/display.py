@@ -6,6 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+#: Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet shows as typed, never runs as a formula (pitfall 7)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
 
 def display(value: Any) -> str:
     """How a value reads on a page or in an export."""

@@ -13,6 +13,7 @@ written relative to the day of loading: ``今天``, ``今天-3``, ``今天+1 09:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -108,8 +109,16 @@ def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> 
     # a register takes its sample rows is decided by what it held before this run.
     filled = {name for name, model in models_by_name().items()
               if session.scalar(sa.select(sa.literal(1)).select_from(model).limit(1))}
-    for path in sorted(directory.glob("*.y*ml")):
+    for path in sorted(directory.iterdir()):
         name = path.name
+        if path.suffix.lower() == ".xlsx" and not name.startswith(("~$", ".")):  # ~$: Excel's lock file
+            with session.no_autoflush:
+                problems += load_workbook_file(session, path, report, filled)
+            if not problems:
+                session.flush()
+            continue
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
         try:
             doc = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
         except yaml.YAMLError as exc:
@@ -149,9 +158,15 @@ class Fault:
     line: int
     field: str
     reason: str
+    sheet: str = ""
+    """The workbook sheet the line is on ("" for a YAML file, or the sheet the caller reads)."""
 
     def text(self, file: str) -> str:
-        return f"{file} 第 {self.line} 行:" + (f"字段 {self.field}:" if self.field else "") + self.reason
+        where = f"{file} 工作表「{self.sheet}」" if self.sheet else file
+        return f"{where} 第 {self.line} 行:" + (f"字段 {self.field}:" if self.field else "") + self.reason
+
+    def on(self, sheet: str) -> Fault:
+        return self if self.sheet else dataclasses.replace(self, sheet=sheet)
 
 
 class Refused(Exception):
@@ -195,9 +210,54 @@ def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report,
             line = rows.lines[index] if isinstance(rows, LineList) else doc["__line__"]
             faults.append(Fault(line, "", "rows 中的每一项应为「字段: 值」"))
     written, counts = apply_rows(session, model, [r for r in rows if isinstance(r, dict)])
+    sheet = doc.get("sheet", "")
     for what, count in counts.items():
-        report.add(file, what, count)
-    return [f.text(file) for f in sorted(faults + written, key=lambda f: f.line)]
+        report.add(f"{file}「{sheet}」" if sheet else file, what, count)
+    return [f.on(sheet).text(file) for f in sorted(faults + written, key=lambda f: f.line)]
+
+
+def load_workbook_file(session: Session, path: Path, report: Report, filled: set[str]) -> list[str]:
+    """A seed workbook: each sheet, named after a model (its name or its handbook label), holds that
+    model's rows; a sheet whose first column is 主表行号 holds line items of another sheet's rows."""
+    from seed import workbook
+    from views.register_view import line_fields
+
+    try:
+        found = workbook.grids(path)
+    except workbook.Unreadable as exc:
+        return [f"{path.name} 第 1 行:{exc}"]
+    by_title: dict[str, type[Base]] = {}
+    for model in declared_models():
+        by_title.setdefault(model.__name__, model)
+        by_title.setdefault(workbook.sheet_title(model.__register__.label), model)
+    problems: list[str] = []
+    docs: list[tuple[workbook.Grid, type[Base], list[dict[str, Any]]]] = []
+    for grid in found:
+        model = by_title.get(grid.title)
+        if model is None:
+            problems.append(f"{path.name} 工作表「{grid.title}」:工作表名应为登记表的名称或模型名")
+        elif not workbook.is_line_sheet(grid):
+            rows, faults = workbook.rows_of(grid, model)
+            problems += [f.text(path.name) for f in faults]
+            docs.append((grid, model, rows))
+    for grid in found:  # line sheets, once the sheets of their parents are read
+        child = by_title.get(grid.title)
+        if child is None or not workbook.is_line_sheet(grid):
+            continue
+        owner = next(((rows, parent, relation) for _, parent, rows in docs
+                      for relation in parent.__register__.inline
+                      if line_fields(parent, relation)[0] is child), None)
+        if owner is None:
+            problems.append(f"{path.name} 工作表「{grid.title}」:本文件中没有这些明细所属的登记表")
+            continue
+        rows, parent, relation = owner
+        lines, faults = workbook.rows_of(grid, child, set(line_fields(parent, relation)[1]), parent=True)
+        faults += workbook.attach_lines(rows, relation, grid, lines)
+        problems += [f.text(path.name) for f in faults]
+    for grid, model, rows in docs:
+        doc = {"model": model.__name__, "rows": rows, "__line__": 1, "sheet": grid.title}
+        problems += load_rows(session, path.name, doc, report, filled)
+    return problems
 
 
 def apply_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any]],

@@ -29,12 +29,14 @@ from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_app.display import display
+from admin_app.display import display, neutralise_formula
 from admin_app.permissions import can
 from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
+from views.exporting import XlsxExportMixin
+from views.importing import IMPORT_ENDPOINTS, ImportMixin
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,8 @@ ENDPOINT_ACTION = {
     "delete_view": "delete",
     "export": "export",
     "ajax_update": "edit",
+    **IMPORT_ENDPOINTS,
 }
-
-#: Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AdminForm(FlaskForm):
@@ -63,10 +63,6 @@ class AdminForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
         super().__init__(*args, **kwargs)
-
-
-def neutralise_formula(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
@@ -148,7 +144,15 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(ApprovalMixin, ModelView):
+def stamp_new_record(model: Any) -> None:
+    """A new record is recorded by the signed-in user, for their department unless it names one."""
+    if isinstance(model, Record):
+        model.recorded_by_id = current_user.id
+        if model.department_id is None:
+            model.department_id = current_user.department_id
+
+
+class RegisterView(ImportMixin, XlsxExportMixin, ApprovalMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
@@ -383,10 +387,8 @@ class RegisterView(ApprovalMixin, ModelView):
         return valid
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if is_created and isinstance(model, Record):
-            model.recorded_by_id = current_user.id
-            if model.department_id is None:
-                model.department_id = current_user.department_id
+        if is_created:
+            stamp_new_record(model)
         refuse_problems(form, model)
 
     def handle_view_exception(self, exc: Exception) -> bool:
