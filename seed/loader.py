@@ -582,8 +582,8 @@ def resolve(session: Session, target: type[Base], raw: Any, policy: Policy = SEE
             obj = find(session, target, values) if values is not None else None
     if obj is None and issubclass(target, Record):
         obj = find(session, target, {"number": text})
-    title = fields.title_column(target)
-    if obj is None and title and title not in key:
+    title = title_of(target)
+    if obj is None and title and tuple(key) != (title,):  # 王淑芬 for 王淑芬/HY2023-015
         hits = session.scalars(sa.select(target).where(getattr(target, title) == text).limit(2)).all()
         if len(hits) > 1:
             raise RowError(f"有多个{decl.label}叫「{text}」,请改填{how_to_name(target)}")
@@ -593,14 +593,20 @@ def resolve(session: Session, target: type[Base], raw: Any, policy: Policy = SEE
     return obj
 
 
+def title_of(target: type[Base]) -> str | None:
+    """The column that names a row (its ``title``), where that is a column and not a computed label."""
+    title = target.__register__.title
+    return title if title and fields.column_of(target, title) is not None else None
+
+
 def how_to_name(target: type[Base]) -> str:
     """How a file names a row of ``target``: 楼栋/房号、单据编号 or 姓名."""
     labels = fields.labels(target)
     ways = ["/".join(labels.get(k, k) for k in target.__register__.key)] if target.__register__.key else []
     if issubclass(target, Record):
         ways.append("单据编号")
-    title = fields.title_column(target)
-    if title and title not in target.__register__.key:
+    title = title_of(target)
+    if title and tuple(target.__register__.key) != (title,):
         ways.append(labels.get(title, title))
     return "、".join(w for w in ways if w) or "编号"
 

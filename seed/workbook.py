@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from admin_app.display import display
 from models.base import Base
-from seed.loader import Fault, field_names, how_to_name, required_fields
+from seed import loader  # the module, not its names: the loader and the views import each other
 from views import fields
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,7 +121,7 @@ def _clean(value: Any) -> Any:
 
 
 def rows_of(grid: Grid, model: type[Base], allowed: set[str] | None = None,
-            parent: bool = False) -> tuple[list[dict[str, Any]], list[Fault]]:
+            parent: bool = False) -> tuple[list[dict[str, Any]], list[loader.Fault]]:
     """A sheet's records as loader rows ``{name: value, "__line__": row}``; blank cells are left out.
 
     The heading row may use labels or attribute names; ``allowed`` limits the columns (an import takes
@@ -129,7 +129,7 @@ def rows_of(grid: Grid, model: type[Base], allowed: set[str] | None = None,
     if not grid.rows:
         return [], []
     header_line, header = grid.rows[0]
-    names = field_names(model)
+    names = loader.field_names(model)
     known = set(names.values())
     columns: list[str | None] = []
     faults = []
@@ -140,15 +140,16 @@ def rows_of(grid: Grid, model: type[Base], allowed: set[str] | None = None,
         if not text:
             columns.append(None)
         elif name is None or (allowed is not None and name != "__parent__" and name not in allowed):
-            faults.append(Fault(header_line, text, f"没有「{text}」这一列,请使用模板中的列名", grid.title))
+            reason = f"没有「{text}」这一列,请使用模板中的列名"
+            faults.append(loader.Fault(header_line, text, reason, grid.title))
             columns.append(None)
         elif name in columns:
-            faults.append(Fault(header_line, text, f"「{text}」这一列出现了两次", grid.title))
+            faults.append(loader.Fault(header_line, text, f"「{text}」这一列出现了两次", grid.title))
             columns.append(None)
         else:
             columns.append(name)
     if parent and "__parent__" not in columns:
-        faults.append(Fault(header_line, PARENT_ROW, f"明细表第一列应为「{PARENT_ROW}」", grid.title))
+        faults.append(loader.Fault(header_line, PARENT_ROW, f"明细表第一列应为「{PARENT_ROW}」", grid.title))
     rows = []
     for line, cells in grid.rows[1:]:
         row = {name: value for name, value in zip(columns, cells, strict=False)
@@ -163,7 +164,7 @@ def is_line_sheet(grid: Grid) -> bool:
 
 
 def attach_lines(rows: list[dict[str, Any]], relation: str, grid: Grid,
-                 lines: list[dict[str, Any]]) -> list[Fault]:
+                 lines: list[dict[str, Any]]) -> list[loader.Fault]:
     """Put each row of a line sheet under the main sheet's row its 主表行号 names."""
     by_line = {row["__line__"]: row for row in rows}
     faults = []
@@ -176,14 +177,14 @@ def attach_lines(rows: list[dict[str, Any]], relation: str, grid: Grid,
         if owner is None:
             reason = (f"主表行号「{display(parent)}」在主表中没有这一行" if parent is not None
                       else f"没有填写{PARENT_ROW}")
-            faults.append(Fault(line["__line__"], PARENT_ROW, reason, grid.title))
+            faults.append(loader.Fault(line["__line__"], PARENT_ROW, reason, grid.title))
             continue
         owner.setdefault(relation, []).append(line)
     return faults
 
 
 def register_rows(found: list[Grid], model: type[Base], columns: set[str]) -> tuple[list[dict[str, Any]],
-                                                                                   list[Fault]]:
+                                                                                   list[loader.Fault]]:
     """An uploaded workbook of one register: its first sheet, and the line sheets named after its lines."""
     from views.register_view import line_fields
 
@@ -193,7 +194,7 @@ def register_rows(found: list[Grid], model: type[Base], columns: set[str]) -> tu
         line_sheets[sheet_title(child.__register__.label)] = (relation, child, set(names))
     main = [g for g in found if g.title not in line_sheets]
     if not main or len(main[0].rows) < 2:
-        return [], [Fault(1, "", "文件中没有要导入的记录(第一行是列名,从第二行起每行一条记录)")]
+        return [], [loader.Fault(1, "", "文件中没有要导入的记录(第一行是列名,从第二行起每行一条记录)")]
     rows, faults = rows_of(main[0], model, columns)
     for grid in found:
         if grid.title in line_sheets:
@@ -230,10 +231,10 @@ class Options:
 
 def link_name(obj: Any) -> str:
     """How a workbook names a row: its title where that is a column of its own, else its key (A栋/101)."""
-    decl = type(obj).__register__
-    if decl.title and fields.column_of(type(obj), decl.title) is not None:
-        return display(getattr(obj, decl.title))
-    return "/".join(display(getattr(obj, k)) for k in decl.key) or str(obj)
+    title = loader.title_of(type(obj))
+    if title:
+        return display(getattr(obj, title))
+    return "/".join(display(getattr(obj, k)) for k in type(obj).__register__.key) or str(obj)
 
 
 def link_choices(session: Session, target: type[Base]) -> tuple[str, ...]:
@@ -261,7 +262,7 @@ def column_note(session: Session, model: type[Base], name: str, required: bool) 
                                     .order_by(ChecklistItem.position, ChecklistItem.id)).all()
             notes.append(f"勾选的项目,多项用分号 ; 分隔。可选:{';'.join(items)}")
         else:
-            notes.append(f"填写{target.__register__.label}的{how_to_name(target)}")
+            notes.append(f"填写{target.__register__.label}的{loader.how_to_name(target)}")
             if rel.uselist:
                 notes.append("多项用分号 ; 分隔")
     elif col is not None:
@@ -286,7 +287,7 @@ def column_note(session: Session, model: type[Base], name: str, required: bool) 
 def write_sheet(session: Session, sheet: Any, model: type[Base], names: list[str], options: Options,
                 may_link: Callable[[type[Base]], bool] | None, parent: str | None = None) -> None:
     labels = fields.labels(model)
-    required = set(required_fields(model))
+    required = set(loader.required_fields(model))
     columns: list[tuple[str, str | None]] = [(PARENT_ROW, None)] if parent else []
     columns += [(labels.get(n, n), n) for n in names]
     for number, (heading, name) in enumerate(columns, start=1):

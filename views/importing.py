@@ -27,8 +27,7 @@ from werkzeug.datastructures import FileStorage
 
 from admin_app.permissions import can
 from models.base import Base
-from seed import workbook
-from seed.loader import Fault, Policy, apply_rows
+from seed import loader, workbook
 from views import fields
 
 IMPORT_ENDPOINTS = {"import_template": "create", "import_upload": "create", "import_confirm": "create"}
@@ -187,11 +186,11 @@ class ImportMixin:
         found = workbook.grids(source, max_rows=MAX_ROWS)
         rows, faults = workbook.register_rows(found, model, set(workbook.template_columns(model)))
         main = found[0].title if found else ""
-        policy = Policy(create_only=True, prepare=stamp_new_record, may_link=self.may_link)
+        policy = loader.Policy(create_only=True, prepare=stamp_new_record, may_link=self.may_link)
         session = self.session
         try:
             with session.no_autoflush:
-                row_faults, counts = apply_rows(session, model, rows, policy)
+                row_faults, counts = loader.apply_rows(session, model, rows, policy)
             faults = [f.on(main) for f in faults + row_faults]
             if commit and not faults:
                 session.commit()
@@ -203,7 +202,7 @@ class ImportMixin:
         return Outcome(rows=len(rows), written=0 if faults else sum(counts.values()),
                        faults=self.fault_rows(faults, main), sheets=any(f.sheet != main for f in faults))
 
-    def fault_rows(self, faults: list[Fault], main: str) -> list[tuple[str, int, str, str]]:
+    def fault_rows(self, faults: list[loader.Fault], main: str) -> list[tuple[str, int, str, str]]:
         labels = {workbook.sheet_title(self.model.__register__.label): fields.labels(self.model),
                   main: fields.labels(self.model)}
         for relation in self.model.__register__.inline:
