@@ -92,12 +92,12 @@ def test_every_row_of_a_list_larger_than_a_batch_is_exported(app: Flask, session
 
 
 def test_export_keeps_the_lists_search(app: Flask, clerk: Any) -> None:
-    add_incomes(app, 3, item="白毫银针")
-    add_incomes(app, 2, item="凤凰单丛")
+    add_incomes(app, 3, item="测试导出绿茶")
+    add_incomes(app, 2, item="测试导出花茶")
 
-    sheet = exported(clerk, query="?search=凤凰单丛")
+    sheet = exported(clerk, query="?search=测试导出花茶")
 
-    assert sorted(row[0].value for row in sheet.iter_rows(min_row=2)) == ["T-凤凰单丛-00000", "T-凤凰单丛-00001"]
+    assert sorted(row[0].value for row in sheet.iter_rows(min_row=2)) == ["T-测试导出花茶-00000", "T-测试导出花茶-00001"]
 
 
 def test_checklists_export_as_the_text_an_import_reads(session: Any, clerk: Any) -> None:
