@@ -97,7 +97,8 @@ def test_export_keeps_the_lists_search(app: Flask, clerk: Any) -> None:
 
     sheet = exported(clerk, query="?search=测试导出花茶")
 
-    assert sorted(row[0].value for row in sheet.iter_rows(min_row=2)) == ["T-测试导出花茶-00000", "T-测试导出花茶-00001"]
+    numbers = sorted(row[0].value for row in sheet.iter_rows(min_row=2))
+    assert numbers == ["T-测试导出花茶-00000", "T-测试导出花茶-00001"]
 
 
 def test_checklists_export_as_the_text_an_import_reads(session: Any, clerk: Any) -> None:
