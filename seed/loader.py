@@ -318,7 +318,7 @@ def apply_row(session: Session, model: type[Base], row: dict[str, Any], policy: 
     created = obj is None
     if created:
         faults += [Fault(line, n, "新记录必须填写") for n in required_fields(model)
-                   if n not in values and n not in failed]
+                   if values.get(n) is None and n not in failed]
     if faults:
         raise Refused(faults)
     if created:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from models.archives import CustomerArchive
+from models.estate import KeyClientVisitPlan
 from models.finance import TeaRoomIncome
 from tests.test_registers_walk import catalogue
 from views.exporting import BATCH
@@ -112,3 +113,12 @@ def test_checklists_export_as_the_text_an_import_reads(session: Any, clerk: Any)
 
 def test_role_without_export_gets_403(clerk: Any) -> None:  # 客服员: 采购单 查看 新建 编辑
     assert clerk.get("/admin/purchase_orders/export/xlsx/").status_code == 403
+
+
+def test_several_people_of_a_listed_column_export_as_names(session: Any, head: Any) -> None:
+    plan = session.scalars(sa.select(KeyClientVisitPlan).where(KeyClientVisitPlan.visitors.any())).first()
+    expected = ";".join(user.name for user in plan.visitors)
+
+    row = rows_by_number(exported(head, "/admin/key_client_visit_plans/"))[plan.number]
+
+    assert row["拜访人员"].value == expected

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from admin_app.clock import today
 from admin_app.display import display, neutralise_formula
 from seed import workbook
+from views import fields
 
 #: Rows fetched from the database at a time.
 BATCH = 500
@@ -59,6 +60,13 @@ class XlsxExportMixin:
         out.seek(0)
         return send_file(out, mimetype=workbook.XLSX_MIME, as_attachment=True,
                          download_name=f"{label}_{today():%Y%m%d}.xlsx")
+
+    def scaffold_auto_joins(self) -> list[Any]:
+        """Join only the links a row holds (many-to-one) into list and export queries: collections
+        (checklists, several people) load by their own ``selectin``, and batches (``yield_per``) refuse
+        a joined collection."""
+        links = fields.many_to_one(self.model)
+        return [j for j in super().scaffold_auto_joins() if j.key in links]  # type: ignore[misc]
 
     def export_query(self) -> Any:
         """The list's query with its search, filters and sort, unexecuted and fetched in batches."""
