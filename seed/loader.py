@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -510,6 +510,9 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
                 raise ValueError
             return int(raw)
         if python_type is Decimal:
+            if isinstance(raw, float) and getattr(col.type, "scale", None) is not None:
+                # a spreadsheet's number, e.g. 0.30000000000000004 from a formula: to the column's cents
+                return Decimal(repr(raw)).quantize(Decimal(1).scaleb(-col.type.scale), ROUND_HALF_UP)
             return Decimal(str(raw))
         if python_type is dt.datetime:
             if isinstance(raw, dt.datetime):
@@ -528,7 +531,9 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
         kind = {bool: "是/否", int: "整数", Decimal: "数字", dt.datetime: "日期时间 YYYY-MM-DD HH:MM",
                 dt.date: "日期 YYYY-MM-DD"}[python_type]
         raise RowError(f"「{raw}」不是有效的{kind}") from None
-    text = str(raw)
+    text = display(raw) if isinstance(raw, dt.date) else str(raw)  # a spreadsheet's date in a text column
+    if text.endswith(" 00:00") and isinstance(raw, dt.datetime):
+        text = text.removesuffix(" 00:00")
     if text.strip().startswith("本月") and (moment := relative_moment(text)):
         text = f"{moment:%Y-%m}"  # a month written as text, e.g. 电费度数记录的月份
     allowed = col.info.get("choices")

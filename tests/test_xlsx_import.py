@@ -18,12 +18,12 @@ from flask import Flask
 
 from models.archives import CustomerArchive
 from models.base import declared_models
-from models.finance import PurchaseOrder
+from models.finance import PurchaseOrder, TeaRoomIncome
 from models.front_desk import CallRecord
 from models.reference import Department, Room, User
 from models.repairs import RepairCallback, RepairOrder
 from models.residence import FamilyOvernight
-from seed.loader import SeedError, load
+from seed.loader import SeedError, convert_value, load
 from tests.test_registers_walk import catalogue, user_with
 
 CALLS = "/admin/call_records/"
@@ -511,3 +511,19 @@ def test_cli_seed_accepts_an_xlsx_file_in_its_directory(app: Flask, tmp_path: Pa
 
     assert result.exit_code == 0, result.output
     assert "01_部门.xlsx「Department」: 新增 1,更新 0,未变 0" in result.output
+
+
+# -- spreadsheet cells ------------------------------------------------------------------------------------
+
+
+def test_spreadsheet_number_in_a_money_column_is_rounded_to_cents() -> None:
+    assert convert_value(TeaRoomIncome.__table__.c.amount, 0.1 + 0.2) == Decimal("0.30")
+
+
+def test_spreadsheet_date_in_a_text_column_reads_as_the_date() -> None:
+    assert convert_value(TeaRoomIncome.__table__.c.item, dt.datetime(2026, 11, 1)) == "2026-11-01"
+
+
+@pytest.mark.parametrize("text", ["2026/11/20 9:30", "2026年11月20日 09:30", "2026.11.20 09:30"])
+def test_dates_written_the_usual_ways_are_read(text: str) -> None:
+    assert convert_value(CallRecord.__table__.c.received_at, text) == dt.datetime(2026, 11, 20, 9, 30)
