@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -32,14 +31,16 @@ from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_app.display import display
+from admin_app.display import display, neutralise_formula
 from admin_app.permissions import can
 from admin_app.scope import scope_filter
 from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
+from views.exporting import XlsxExportMixin
 from views.history import HistoryMixin
+from views.importing import IMPORT_ENDPOINTS, ImportMixin
 from views.printing import PrintMixin
 from views.versions import VersionMixin
 
@@ -56,16 +57,13 @@ ENDPOINT_ACTION = {
     "ajax_update": "edit",
     "print_view": "view",
     "pdf_view": "view",
+    **IMPORT_ENDPOINTS,
 }
 
 #: Endpoints that change the rows they reach: approvers' read access does not extend to them
 #: (signing, ``approval_decide``, is theirs; submitting for approval is the applicant's or an editor's).
 CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update", "approval_submit",
                       "approval_withdraw")
-
-#: Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 class AdminForm(FlaskForm):
@@ -78,14 +76,6 @@ class AdminForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
         super().__init__(*args, **kwargs)
-
-
-def neutralise_formula(text: str) -> str:
-    """A leading apostrophe keeps a spreadsheet from running the cell (pitfall 7); a plain number
-    such as ``-200.00`` is no formula and stays as it is."""
-    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
@@ -181,7 +171,16 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, PrintMixin, ModelView):
+def stamp_new_record(model: Any) -> None:
+    """A new record is recorded by the signed-in user, for their department unless it names one."""
+    if isinstance(model, Record):
+        model.recorded_by_id = current_user.id
+        if model.department_id is None:
+            model.department_id = current_user.department_id
+
+
+class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, ApprovalMixin, PrintMixin,
+                   ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
@@ -466,10 +465,8 @@ class RegisterView(HistoryMixin, VersionMixin, ApprovalMixin, PrintMixin, ModelV
         return valid
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if is_created and isinstance(model, Record):
-            model.recorded_by_id = current_user.id
-            if model.department_id is None:
-                model.department_id = current_user.department_id
+        if is_created:
+            stamp_new_record(model)
         refuse_problems(form, model)
 
     def handle_view_exception(self, exc: Exception) -> bool:

@@ -15,6 +15,7 @@ from views.register_view import RegisterView
 
 class UserView(RegisterView):
     column_exclude_list = ("password_hash",)
+    import_note = "导入的账号没有密码,不能登录;需要登录系统的员工,请在其用户资料中设置密码。"
 
     def scaffold_form(self) -> Any:
         form = super().scaffold_form()
