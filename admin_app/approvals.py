@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from admin_app import conditions
+from admin_app import audit, conditions
 from admin_app.clock import now
 from models.approval import (
     AGREE,
@@ -180,6 +180,7 @@ def submit(session: Session, register: str, record: Any, user: User) -> Approval
             who = where + "、".join(step["roles"])
             raise ApprovalError(f"无法提交:「{step['label']}」没有可以签字的人({who}),"
                                 "请联系 IT 管理员设置人员后再提交。")
+    before = status_of(approval)
     if approval is None:
         approval = Approval(register=register, record_id=record.id, round=1)
         session.add(approval)
@@ -196,6 +197,8 @@ def submit(session: Session, register: str, record: Any, user: User) -> Approval
     approval.status = IN_PROGRESS if steps else APPROVED
     approval.finished_at = None if steps else now()
     session.flush()
+    audit.note(session, "提交审批", record=record, user=user,
+               changes={"approval_status": [before, approval.status], "round": [None, approval.round]})
     return approval
 
 
@@ -236,6 +239,9 @@ def decide(session: Session, approval: Approval, user: User, decision: str, opin
     session.add(Signature(approval_id=approval.id, round=approval.round, step_index=index,
                           step_label=step["label"], role=role, signer_id=user.id, decision=decision,
                           opinion=opinion.strip() or None))
+    audit.note(session, decision, register=approval.register, record_id=approval.record_id, user=user,
+               changes={"approval_status": [approval.status, values.get("status", approval.status)],
+                        "step": [None, f"{step['label']}({role})"], "opinion": [None, opinion.strip()]})
     session.flush()
     session.refresh(approval)
     return approval
@@ -256,6 +262,8 @@ def withdraw(session: Session, approval: Approval, user: User) -> Approval:
     if changed != 1:
         session.rollback()
         raise ApprovalError("这张单据刚被他人处理过,请刷新后再看。")
+    audit.note(session, "撤回", register=approval.register, record_id=approval.record_id, user=user,
+               changes={"approval_status": [IN_PROGRESS, WITHDRAWN]})
     session.refresh(approval)
     return approval
 

@@ -25,6 +25,7 @@ from admin_app.rules.deadlines import (
     period_start,
     state,
 )
+from admin_app.scope import records_filter, scope_filter
 from models.base import declared_models
 from models.deadlines import DayReview, DueItem
 from models.reference import Department, User
@@ -84,8 +85,9 @@ def period_label(start: dt.date, every: str) -> str:
 
 
 def duties(session: Session, day: dt.date, registers: Collection[str] | None = None,
-           at: dt.datetime | None = None) -> list[DutyStatus]:
-    """Each declared duty for the period holding ``day``: met, or how close to its due time."""
+           at: dt.datetime | None = None, user: User | None = None) -> list[DutyStatus]:
+    """Each declared duty for the period holding ``day``: met, or how close to its due time (with
+    ``user``: met by a record in their scope, e.g. their own department's 考勤表)."""
     moment = moment_of(day, at)
     out = []
     for model in declared_models():
@@ -97,6 +99,9 @@ def duties(session: Session, day: dt.date, registers: Collection[str] | None = N
             found = sa.select(model.id).where(column >= start, column < period_end(start, duty.every))
             if duty.where:
                 found = found.where(getattr(model, duty.where[0]) == duty.where[1])
+            limit = scope_filter(model, user, changing=True) if user is not None else None
+            if limit is not None:
+                found = found.where(limit)
             due = duty_due(day, duty.every, duty.due_day)
             met = session.scalar(sa.select(found.exists())) or False
             current = MET if met else state(due, None, moment, dt.timedelta(days=1))
@@ -154,8 +159,9 @@ def _open_at(moment: dt.datetime, end_of_day: dt.datetime) -> sa.ColumnElement[b
 
 def board(session: Session, day: dt.date, registers: Collection[str] | None = None,
           department_id: int | None = None, at: dt.datetime | None = None,
-          limit: int = BOARD_LIMIT) -> Board:
-    """The board of ``day`` over ``registers`` (model names; ``None`` = all), optionally one department."""
+          limit: int = BOARD_LIMIT, user: User | None = None) -> Board:
+    """The board of ``day`` over ``registers`` (model names; ``None`` = all), optionally one department;
+    with ``user``, only the matters of records in that user's row scope, counts included."""
     moment = moment_of(day, at)
     end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     scope = []
@@ -163,6 +169,9 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
         scope.append(DueItem.register.in_(list(registers)))
     if department_id is not None:
         scope.append(DueItem.department_id == department_id)
+    visible = records_filter(DueItem.register, DueItem.record_id, user) if user is not None else None
+    if visible is not None:
+        scope.append(visible)
     open_rows = sa.and_(_open_at(moment, end_of_day), *scope)
 
     owner, dept = aliased(User), aliased(Department)
@@ -197,7 +206,7 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                                    .order_by(DayReview.recorded_at)))
     return Board(day=day, at=moment, matters=matters, total=sum(by_state.values()),
                  by_state={s: by_state.get(s, 0) for s in OPEN_STATES}, by_department=by_department,
-                 done_today=done_today, reviews=reviews, duties=duties(session, day, registers, at))
+                 done_today=done_today, reviews=reviews, duties=duties(session, day, registers, at, user))
 
 
 def summary_lines(view: Board) -> str:
@@ -219,7 +228,7 @@ def sign_off(session: Session, day: dt.date, user: User, registers: Collection[s
         who = existing.recorded_by.name if existing.recorded_by else "他人"
         raise SignOffError(f"{day:%Y-%m-%d} 的日清日审已由 {who} 于 {existing.recorded_at:%H:%M} 签核,"
                            "不能重复签核。")
-    view = board(session, day, registers, department_id=user.department_id, limit=10_000)
+    view = board(session, day, registers, department_id=user.department_id, limit=10_000, user=user)
     review = DayReview(day=day, open_count=view.total, overdue_count=view.overdue, done_count=view.done_today,
                        summary=summary_lines(view), remarks=remarks or None,
                        recorded_by_id=user.id, department_id=user.department_id)

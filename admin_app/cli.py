@@ -115,10 +115,13 @@ def describe(model: type[Base]) -> dict[str, Any]:
         "kind": decl.kind,
         "url": url_for(f"{model.__tablename__}.index_view"),
         "readonly": decl.readonly,
+        "copies": list(decl.copies),
         "trail": {"log": decl.trail.log, "kind": decl.trail.kind} if decl.trail else None,
         "deadlines": [{"label": d.label, "start": d.start, "done": d.done, "offset_minutes":
                        int(d.offset.total_seconds() // 60), "day_end": d.day_end, "owner": d.owner}
                       for d in decl.deadlines],
+        "scope": ({"department": decl.scope.department or None, "building": decl.scope.building or None}
+                  if decl.scope and not decl.scope.follows else None),
         "fields": [field_info(model, n) for n in names],
     }
     for relation in decl.inline:
@@ -280,6 +283,11 @@ def deadlines_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from admin_app.audit import audit_cli
+    from admin_app.backup import backup_command
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(board_command)
     app.cli.add_command(deadlines_command)
     app.cli.add_command(chains_cli)

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
+
+#: Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet shows as typed, never runs as a formula (pitfall 7); a plain number such as
+    ``-200.00`` is no formula and stays as it is."""
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def display(value: Any) -> str:

@@ -6,7 +6,7 @@ from flask import current_app, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from models.reference import ACTIONS, Permission, User, user_roles
+from models.reference import GRANTS, Permission, User, user_roles
 
 
 def permissions_of(user: User) -> frozenset[tuple[str, str]]:
@@ -30,8 +30,8 @@ def _current() -> frozenset[tuple[str, str]]:
 
 def can(action: str, resource: str) -> bool:
     """May the signed-in user do ``action`` on ``resource`` (a model name)?"""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}; expected one of {list(ACTIONS)}")
+    if action not in GRANTS:
+        raise ValueError(f"unknown action {action!r}; expected one of {list(GRANTS)}")
     return (resource, action) in _current()
 
 

@@ -1,8 +1,10 @@
 """Every register and reference table; importing this package maps them all."""
 
+from admin_app import audit as _recording  # noqa: F401  (session hooks that write the audit trail)
 from models import (  # noqa: F401
     approval,
     archives,
+    audit,
     complaints,
     deadlines,
     estate,
@@ -14,8 +16,10 @@ from models import (  # noqa: F401
     reference,
     repairs,
     residence,
+    security,
     staff,
     trail,
+    versions,
 )
 from models.base import (
     GROUPS,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from admin_app.clock import today
 from admin_app.numbering import archive_number, is_archive_number_of, next_number
 from admin_app.rules.callbacks import departure_callback_due
-from models.base import Base, Record, Register, checklist, field, link, linked_id
+from models.base import ROOM_BUILDING, Base, Record, Register, Scope, checklist, field, link, linked_id
 from models.reference import ChecklistItem, Department, Room, User
 
 VIP = "VIP"
@@ -43,6 +43,7 @@ class CustomerArchive(Record, Base):
         search=("archive_no", "household", "phone", "cabinet"),
         key=("archive_no",),
         title="archive_no",
+        scope=ROOM_BUILDING,
     )
 
     archive_no: Mapped[str] = field("档案编号", String(30), unique=True)
@@ -82,6 +83,7 @@ class GuestProfile(Record, Base):
         search=("archive_no", "card_no", "guest_name", "team_name", "phone"),
         key=("guest_name", "stay_on"),
         title="guest_name",
+        scope=ROOM_BUILDING,
     )
 
     archive_no: Mapped[str] = field(
@@ -145,6 +147,7 @@ class ArchiveRead(Record, Base):
         search=("reader", "purpose", "archive.archive_no", "archive.household"),
         key=("archive", "read_at"),
         title="reader",
+        scope=Scope(building="archive.room.building"),
     )
 
     archive_id: Mapped[int] = mapped_column(ForeignKey("customer_archives.id"), index=True)
@@ -174,6 +177,7 @@ class ArchiveLoan(Record, Base):
         search=("borrower", "documents", "purpose", "archive.archive_no", "archive.household"),
         key=("archive", "borrowed_at"),
         title="borrower",
+        scope=Scope(building="archive.room.building"),
     )
 
     archive_id: Mapped[int] = mapped_column(ForeignKey("customer_archives.id"), index=True)

@@ -21,12 +21,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Integer,
     MetaData,
     Numeric,
     String,
     Table,
     Text,
     inspect,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -138,6 +140,31 @@ class Duty:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Whose rows these are (row scope, issue 6.4): a register's rows are seen and changed only by the
+    staff of the department or building they belong to, by whoever recorded them, by an approver the
+    chain names, and by roles the matrix grants 全部门 on the register. ``admin_app/scope.py`` applies it.
+
+    Paths follow links from the record: ``department`` (the recording department), ``employee.department``
+    (the applicant's), ``room.building``. Both set: a row must be in the user's department and buildings.
+    """
+
+    department: str = ""
+    """Link path to the Department a row belongs to; a user sees the rows of their own department."""
+    building: str = ""
+    """Link path to the Building a row belongs to. Users assigned buildings (用户 → 负责楼栋) see only rows of
+    those buildings and rows of no building; users assigned none are not limited by building."""
+    follows: tuple[str, str] = ()
+    """(register column, record id column): a row is seen with the record it points to (办理时限)."""
+
+
+#: Rows belong to the department that recorded them.
+OWN_DEPARTMENT = Scope(department="department")
+#: Rows belong to the building of their room.
+ROOM_BUILDING = Scope(building="room.building")
+
+
+@dataclass(frozen=True)
 class Register:
     """What the handbook says about one register (or reference table)."""
 
@@ -179,6 +206,11 @@ class Register:
     """The handbook's time limits on each record (see :class:`Deadline`)."""
     duties: Sequence[Duty] = ()
     """Records the handbook wants every week, month or quarter (see :class:`Duty`)."""
+    scope: Scope | None = None
+    """Who sees which rows (see :class:`Scope`); ``None``: everyone who may view the register sees all."""
+    copies: Sequence[str] = ()
+    """The copies the handbook prints of one record (一式三份: 存根联, 客户联, 工程联), each marked on its own
+    printed page; empty means one unmarked page."""
 
     @property
     def group_label(self) -> str:
@@ -262,6 +294,16 @@ def checklist(label: str, *, items: str, owner: str, table: str, help: str = "")
                         lazy="selectin", info=info)
 
 
+def _add_version_columns(cls: type) -> None:
+    """Every declared model counts its saves (``version``, SQLAlchemy's ``version_id_col``) and notes who
+    made the current version and when: an UPDATE of a row someone changed since it was read matches no
+    row and raises ``StaleDataError``; forms carry the version they opened (``views/versions.py``)."""
+    cls.version = mapped_column(Integer, nullable=False, server_default=text("1"), info={"label": "版本"})
+    cls.version_at = mapped_column(DateTime, info={"label": "最后保存时间"})
+    cls.version_by = mapped_column(String(50), info={"label": "最后保存人"})
+    cls.__mapper_args__ = {"version_id_col": cls.version, **cls.__dict__.get("__mapper_args__", {})}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -275,6 +317,8 @@ class Base(DeclarativeBase):
     _declaration_order: ClassVar[int]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "__register__" in cls.__dict__ and cls.__dict__.get("__versioned__", True):
+            _add_version_columns(cls)
         super().__init_subclass__(**kwargs)
         cls._declaration_order = next(_declaration_counter)
         table = cls.__dict__.get("__table__")
@@ -343,6 +387,8 @@ class Record:
 #: Columns the machine fills in itself; never taken from a submitted form.
 AUTO_COLUMNS = frozenset({"id", "number", "recorded_at", "recorded_by", "recorded_by_id", "department_id",
                           "department"})
+#: Every declared model's save counter and who saved last, when (:func:`_add_version_columns`).
+VERSION_COLUMNS = frozenset({"version", "version_at", "version_by"})
 
 
 def declared_models() -> Iterator[type[Base]]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
 from models.archives import CustomerArchive, GuestProfile
-from models.base import Base, Deadline, Record, Register, field, link, linked_id
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, field, link, linked_id
 from models.front_desk import CallRecord
 from models.postpartum import ClientArchive
 from models.reference import Department, Room, User
@@ -60,6 +60,7 @@ class Complaint(Record, Base):
         title="complainant",
         deadlines=(Deadline("接到投诉当天核实、判断", start="received_at", done="verification", day_end=True,
                             warn=dt.timedelta(hours=2), owner="first_responder"),),
+        scope=ROOM_BUILDING,
     )
 
     received_at: Mapped[dt.datetime] = field("投诉时间", index=True)
@@ -109,6 +110,7 @@ class ComplaintHandling(Record, Base):
         title="complaint",
         deadlines=(Deadline("接到投诉当天调查、核实", start="complaint.received_at", done="investigated_at",
                             day_end=True, warn=dt.timedelta(hours=2)),),
+        scope=Scope(building="complaint.room.building"),
     )
 
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True, index=True)
@@ -169,6 +171,7 @@ class CustomerCallback(Record, Base):
         title="visitee",
         deadlines=(Deadline("按计划回访日期回访(投诉三日内、离店次日)", start="due_on", done="callback_date",
                             day_end=True, warn=dt.timedelta(hours=12), owner="recorded_by"),),
+        scope=ROOM_BUILDING,
     )
 
     kind: Mapped[str] = field("回访类别", String(10), choices=CALLBACK_KINDS)
@@ -286,6 +289,7 @@ class OpinionSurvey(Record, Base):
         search=("respondent", "suggestions", "archive.household", "archive.archive_no"),
         key=("archive", "surveyed_on"),
         title="archive",
+        scope=Scope(building="archive.room.building"),
     )
 
     archive_id: Mapped[int] = mapped_column(ForeignKey("customer_archives.id"), index=True)
@@ -357,6 +361,7 @@ class SatisfactionSurvey(Record, Base):
         search=("client.client_name", "feedback_issues", "follow_up"),
         key=("client", "surveyed_on"),
         title="client",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)

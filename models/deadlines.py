@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
 
 from admin_app.clock import now
 from admin_app.rules.deadlines import as_datetime, due_at
-from models.base import Base, Deadline, Record, Register, field, link
+from models.base import Base, Deadline, Record, Register, Scope, field, link
 from models.reference import Department, User
 
 
@@ -35,6 +35,7 @@ class DueItem(Base):
         search=("title", "number", "deadline"),
         filters=("register_label", "deadline", "due_at", "done_at", "department.name"),
         title="title",
+        scope=Scope(follows=("register", "record_id")),
     )
     __table_args__ = (
         UniqueConstraint("register", "record_id", "deadline", name="uq_due_items_record_deadline"),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Record, Register, Scope, field, link
 from models.reference import Building, Department, Room, User
 from models.repairs import RepairOrder
 
@@ -53,6 +53,7 @@ class VacantRoomInspection(Record, Base):
         search=("findings", "handling", "room.number"),
         key=("inspected_at", "room"),
         title="inspected_at",
+        scope=ROOM_BUILDING,
     )
 
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
@@ -93,6 +94,7 @@ class BuildingPatrol(Record, Base):
         search=("route", "findings", "follow_up"),
         key=("patrolled_at", "patroller"),
         title="route",
+        scope=Scope(building="building"),
     )
 
     patrolled_at: Mapped[dt.datetime] = field("巡查时间", index=True)
@@ -130,6 +132,7 @@ class ViolationNotice(Record, Base):
         search=("notice_no", "recipient", "violation", "place"),
         key=("notice_no",),
         title="notice_no",
+        scope=ROOM_BUILDING,
     )
 
     notice_no: Mapped[str] = field("通知单编号", String(30), unique=True)
@@ -169,6 +172,7 @@ class RenovationApplication(Record, Base):
         search=("applicant", "phone", "contractor", "contractor_leader", "scope"),
         key=("applied_on", "room"),
         title="applicant",
+        scope=ROOM_BUILDING,
     )
 
     applied_on: Mapped[dt.date] = field("申请日期")
@@ -204,6 +208,7 @@ class RenovationInspection(Record, Base):
         search=("findings", "opinion", "room.number"),
         key=("checked_at", "room"),
         title="checked_at",
+        scope=ROOM_BUILDING,
     )
 
     application_id: Mapped[int | None] = mapped_column(ForeignKey("renovation_applications.id"), index=True)
@@ -235,6 +240,7 @@ class RenovationViolation(Record, Base):
         search=("violation", "handling", "room.number"),
         key=("found_at", "room"),
         title="violation",
+        scope=ROOM_BUILDING,
     )
 
     application_id: Mapped[int | None] = mapped_column(ForeignKey("renovation_applications.id"), index=True)
@@ -267,6 +273,7 @@ class RenovationRectificationNotice(Record, Base):
         search=("notice_no", "recipient", "violation", "requirement"),
         key=("notice_no",),
         title="notice_no",
+        scope=ROOM_BUILDING,
     )
 
     notice_no: Mapped[str] = field("通知书编号", String(30), unique=True)
@@ -304,6 +311,7 @@ class IncidentLog(Record, Base):
         search=("place", "summary", "measures", "reported_to"),
         key=("occurred_at", "place"),
         title="summary",
+        scope=ROOM_BUILDING,
     )
 
     occurred_at: Mapped[dt.datetime] = field("发生时间", index=True)
@@ -333,6 +341,7 @@ class IncidentReport(Record, Base):
         search=("reporter", "course", "cause", "result"),
         key=("incident",),
         title="reporter",
+        scope=Scope(building="incident.room.building"),
     )
 
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident_logs.id"), unique=True, index=True)
@@ -436,6 +445,7 @@ class ErrandRegistration(Record, Base):
         search=("tenant", "phone", "detail"),
         key=("applied_at", "tenant"),
         title="tenant",
+        scope=ROOM_BUILDING,
     )
 
     tenant: Mapped[str] = field("租户", String(100))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from admin_app.clock import today
 from admin_app.rules import fees
-from models.base import Base, Record, Register, field, link
+from models.base import OWN_DEPARTMENT, ROOM_BUILDING, Base, Record, Register, Scope, field, link
 from models.reference import Room, User
 
 #: 茶艺室 and walk-in guests pay by these (000 (一)1(5)).
@@ -62,6 +62,7 @@ class PurchaseOrder(Record, Base):
         key=("applied_on", "reason"),
         title="reason",
         inline=("lines",),
+        scope=OWN_DEPARTMENT,
     )
 
     applied_on: Mapped[dt.date] = field("申请日期", default=today)
@@ -180,6 +181,7 @@ class PaymentVoucher(Record, Base):
         search=("reason", "payee"),
         key=("filled_on", "reason"),
         title="reason",
+        scope=OWN_DEPARTMENT,
     )
 
     filled_on: Mapped[dt.date] = field("填单日期", default=today)
@@ -241,6 +243,7 @@ class MedicalDepositRefund(Record, Base):
         search=("resident", "payee"),
         key=("filled_on", "resident"),
         title="resident",
+        scope=Scope(department="department", building="room.building"),
     )
 
     filled_on: Mapped[dt.date] = field("填单日期", default=today)
@@ -284,6 +287,7 @@ class LoanSlip(Record, Base):
         search=("purpose", "borrower.name"),
         key=("borrowed_on", "borrower"),
         title="purpose",
+        scope=OWN_DEPARTMENT,
     )
 
     borrowed_on: Mapped[dt.date] = field("借款日期", default=today)
@@ -386,6 +390,7 @@ class VisitorMealClaim(Record, Base):
         key=("month",),
         title="month",
         inline=("lines",),
+        scope=OWN_DEPARTMENT,
     )
 
     month: Mapped[str] = field("月份", String(7), help=MONTH_HELP)
@@ -459,6 +464,7 @@ class ElectricityReading(Record, Base):
         search=("month", "room.number"),
         key=("room", "month"),
         title="month",
+        scope=ROOM_BUILDING,
     )
 
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
@@ -498,6 +504,7 @@ class StockRequisition(Record, Base):
         key=("requested_on", "requester"),
         title="purpose",
         inline=("lines",),
+        scope=OWN_DEPARTMENT,
     )
 
     requested_on: Mapped[dt.date] = field("领用日期", default=today)

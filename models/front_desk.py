@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from admin_app.clock import today
-from models.base import Base, Deadline, Duty, Record, Register, field, link
+from models.base import OWN_DEPARTMENT, ROOM_BUILDING, Base, Deadline, Duty, Record, Register, field, link
 from models.reference import Room, User
 
 MATTER_TYPES = ["咨询", "报修", "投诉", "建议", "求助"]
@@ -42,6 +42,7 @@ class CallRecord(Record, Base):
         search=("caller", "phone", "address", "content"),
         key=("received_at", "caller"),
         title="caller",
+        scope=ROOM_BUILDING,
     )
 
     received_at: Mapped[dt.datetime] = field("来电/来访时间")
@@ -82,6 +83,7 @@ class VisitorLog(Record, Base):
         search=("visitor_name", "visitor_phone", "visited_person", "reason"),
         key=("arrived_at", "visitor_name"),
         title="visitor_name",
+        scope=ROOM_BUILDING,
     )
 
     arrived_at: Mapped[dt.datetime] = field("来访时间")
@@ -248,6 +250,7 @@ class Roster(Record, Base):
         deadlines=(Deadline("每月4号前交综合办", start="month", done="submitted_on",
                             offset=dt.timedelta(days=3), day_end=True, warn=dt.timedelta(days=1)),),
         duties=(Duty("本月排班表4号前交综合办", every="month", date="month", due_day=4),),
+        scope=OWN_DEPARTMENT,
     )
 
     month: Mapped[dt.date] = field("月份", help="填该月1日")
@@ -286,6 +289,7 @@ class DocumentLog(Record, Base):
         search=("description", "sender", "recipient", "recipient_phone", "signed_by"),
         key=("received_at", "description"),
         title="description",
+        scope=ROOM_BUILDING,
     )
 
     received_at: Mapped[dt.datetime] = field("受理时间", help="收到文件或接受委托的时间")
@@ -376,6 +380,7 @@ class LeftItem(Record, Base):
         search=("description", "storage", "claimant", "claimant_phone"),
         key=("found_at", "description"),
         title="description",
+        scope=ROOM_BUILDING,
     )
 
     found_at: Mapped[dt.datetime] = field("发现时间")

@@ -17,7 +17,7 @@ from sqlalchemy import inspect as state_of
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from admin_app.rules import keys as rules
-from models.base import Base, Deadline, Duty, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Duty, Record, Register, Scope, field, link
 from models.reference import Department, Room, User
 
 KEY_KINDS = ["空置房", "未入住", "托管", "公共", "商铺"]
@@ -47,6 +47,7 @@ class Key(Record, Base):
         title="label",
         filters=("kind", "sealed", "state", "received_on", "handed_over_on", "recorded_at",
                  "department.name"),
+        scope=ROOM_BUILDING,
     )
 
     label: Mapped[str] = field("钥匙标签", String(50), unique=True,
@@ -89,6 +90,7 @@ class KeyLoan(Record, Base):
         title="borrower",
         deadlines=(Deadline("借用钥匙当日归还", start="lent_at", done="returned_at", day_end=True,
                             warn=dt.timedelta(hours=2)),),
+        scope=Scope(building="key.room.building"),
     )
 
     key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
@@ -299,6 +301,7 @@ class KeyCutRequest(Record, Base):
         search=("applicant", "explanation", "key.label"),
         key=("key", "recorded_at"),
         title="applicant",
+        scope=Scope(building="key.room.building"),
     )
 
     key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
@@ -333,6 +336,7 @@ class SmartCard(Record, Base):
         search=("card_no", "holder", "plate", "agreement_no"),
         key=("card_no", "issued_at"),
         title="card_no",
+        scope=ROOM_BUILDING,
     )
 
     card_no: Mapped[str] = field("卡号", String(30), index=True)
@@ -366,6 +370,7 @@ class ParkingRegistration(Record, Base):
         search=("owner", "phone", "plate", "space_no"),
         key=("space_no", "valid_from"),
         title="space_no",
+        scope=ROOM_BUILDING,
     )
 
     owner: Mapped[str] = field("业主/车主", String(50))
@@ -394,6 +399,7 @@ class Pass(Record, Base):
         search=("pass_no", "holder", "tenant", "plate", "contractor"),
         key=("kind", "pass_no"),
         title="pass_no",
+        scope=ROOM_BUILDING,
     )
 
     kind: Mapped[str] = field("证件类别", String(10), choices=PASS_KINDS)

@@ -30,7 +30,18 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from admin_app.clock import today
 from admin_app.rules import callbacks as schedule
 from admin_app.rules import fees
-from models.base import Base, Deadline, Record, Register, checklist, field, link, linked_id
+from models.base import (
+    ROOM_BUILDING,
+    Base,
+    Deadline,
+    Record,
+    Register,
+    Scope,
+    checklist,
+    field,
+    link,
+    linked_id,
+)
 from models.hooks import linked
 from models.reference import ChecklistItem, Department, Room, User
 
@@ -95,6 +106,8 @@ class SignedClientHandover(Record, Base):
         search=("contract_no", "client_name", "phone", "id_no", "package"),
         key=("contract_no",),
         title="contract_no",
+        scope=Scope(building="booked_room.building"),
+        copies=("销售部存底联", "客服部存档联"),  # 003 4.2.1: 此文件一式两份
     )
 
     contract_no: Mapped[str] = field("合同编号", String(30), unique=True)
@@ -175,6 +188,7 @@ class ClientArchive(Record, Base):
         search=("client_name", "phone", "emergency_contact", "hospital"),
         key=("handover",),
         title="client_name",
+        scope=ROOM_BUILDING,
     )
 
     handover_id: Mapped[int] = mapped_column(ForeignKey("signed_client_handovers.id"), index=True)
@@ -275,6 +289,7 @@ class ClientCallback(Record, Base):
         title="kind",
         deadlines=(Deadline("按计划日期回访", start="due_on", done="done_at", day_end=True,
                             warn=dt.timedelta(hours=12), owner="staff"),),
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -348,6 +363,7 @@ class ClientMoveInNotice(Record, Base):
         search=("phone", "hospital", "client.client_name"),
         key=("client", "move_in_on"),
         title="move_in_on",
+        scope=ROOM_BUILDING,
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -379,6 +395,7 @@ class VehicleRequest(Record, Base):
         search=("place", "passengers", "vehicle", "client.client_name"),
         key=("client", "pickup_at"),
         title="pickup_at",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -412,6 +429,7 @@ class BalanceDepositReceipt(Record, Base):
         search=("payer", "deposit_slip_no", "client.client_name"),
         key=("client", "paid_at"),
         title="deposit_slip_no",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -459,6 +477,7 @@ class FirstWeekVisit(Record, Base):
         search=("notes", "issues", "follow_up", "client.client_name"),
         key=("client", "day"),
         title="day",
+        scope=Scope(building="client.room.building"),
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)
@@ -488,6 +507,7 @@ class ActivityBooking(Record, Base):
         search=("detail", "place", "client.client_name"),
         key=("client", "activity", "scheduled_at"),
         title="activity",
+        scope=Scope(building="client.room.building"),
     )
 
     activity: Mapped[str] = field("活动/项目", String(20), choices=ACTIVITIES)
@@ -543,6 +563,7 @@ class ClientDischarge(Record, Base):
         key=("client",),
         title="moved_out_on",
         inline=("charges",),
+        scope=ROOM_BUILDING,
     )
 
     client_id: Mapped[int] = mapped_column(ForeignKey("client_archives.id"), index=True)

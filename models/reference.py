@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin_app.clock import now
-from models.base import Base, Register, field, link
+from models.base import Base, Register, Scope, field, link
 
 #: What a role may do with a register; the permission matrix's columns.
 ACTIONS: dict[str, str] = {
@@ -21,6 +21,11 @@ ACTIONS: dict[str, str] = {
     "delete": "删除",
     "export": "导出",
 }
+#: A grant beside the actions (row scope): sees and changes every department's (and building's) rows of a
+#: register declared with a ``Scope``, not only those of the user's own.
+ALL_ROWS = "all"
+#: Everything a permission row may grant; the matrix file and the grid name them by these labels.
+GRANTS: dict[str, str] = {**ACTIONS, ALL_ROWS: "全部门"}
 
 
 class Department(Base):
@@ -42,6 +47,13 @@ user_roles = Table(
     Base.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_buildings = Table(
+    "user_buildings",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("building_id", ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -81,6 +93,9 @@ class User(UserMixin, Base):
     department: Mapped[Department | None] = link("部门", department_id)
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, info={"label": "角色"},
                                              lazy="selectin")
+    buildings: Mapped[list[Building]] = relationship(
+        secondary=user_buildings, lazy="selectin", order_by="Building.name",
+        info={"label": "负责楼栋", "help": "只看这些楼栋的房间、报修、投诉等记录;不选表示不按楼栋限制"})
     position: Mapped[str | None] = field("职位", String(50))
     phone: Mapped[str | None] = field("联系电话", String(30))
     active: Mapped[bool] = field("启用", default=True)
@@ -114,7 +129,7 @@ class Permission(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = relationship(back_populates="permissions", info={"label": "角色"})
     resource: Mapped[str] = field("登记表", String(60), help="模型名,如 KeyLoan")
-    action: Mapped[str] = field("动作", String(10), choices=list(ACTIONS))
+    action: Mapped[str] = field("动作", String(10), choices=list(GRANTS))
 
 
 class Building(Base):
@@ -135,7 +150,7 @@ class Room(Base):
         label="房间", group="R", kind="reference", key=("building", "number"), title="label",
         public_lookup=True, source="000 (一)1",
         list_columns=("building", "number", "floor", "room_type", "area", "status"),
-        search=("number",),
+        search=("number",), scope=Scope(building="building"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

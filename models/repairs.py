@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Deadline, Record, Register, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, field, link
 from models.front_desk import CallRecord
 from models.reference import RepairPrice, Room, User
 
@@ -33,8 +33,11 @@ class RepairOrder(Record, Base):
         search=("resident", "phone", "address", "content"),
         key=("called_at", "resident"),
         title="resident",
+        # 001 4.2.3《服务记录表》一式三份 (000 (二)2 has the 维修安排单 in two; the form code is 001's).
+        copies=("存根联", "客户联", "工程联"),
         deadlines=(Deadline("接报5分钟内通知工程部", start="called_at", done="dispatched_at",
                             offset=dt.timedelta(minutes=5), warn=dt.timedelta(minutes=2)),),
+        scope=ROOM_BUILDING,
     )
 
     call_record_id: Mapped[int | None] = mapped_column(ForeignKey("call_records.id"), index=True)
@@ -86,6 +89,7 @@ class RepairCallback(Record, Base):
         list_columns=("repair_order", "callback_date", "method", "satisfaction", "opinion", "called_back_by"),
         search=("opinion", "repair_order.resident"),
         key=("repair_order", "callback_date"),
+        scope=Scope(building="repair_order.room.building"),
     )
 
     repair_order_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.clock import today
 from admin_app.rules import fees
-from models.base import Base, Deadline, Record, Register, Trail, checklist, field, link
+from models.base import ROOM_BUILDING, Base, Deadline, Record, Register, Scope, Trail, checklist, field, link
 from models.finance import PAYMENT_METHODS, MedicalDepositRefund
 from models.hooks import linked
 from models.keys import Key
@@ -58,6 +58,7 @@ class WalkInCheckIn(Record, Base):
         search=("guest", "phone", "id_no", "booking_ref", "receipt_no"),
         key=("check_in_at", "guest"),
         title="guest",
+        scope=ROOM_BUILDING,
     )
 
     booking_ref: Mapped[str | None] = field("订房信息", String(100),
@@ -113,6 +114,7 @@ class WalkInCheckOut(Record, Base):
         search=("check_in.guest", "damage", "items_left"),
         key=("check_in", "checked_out_at"),
         title="checked_out_at",
+        scope=Scope(building="check_in.room.building"),
     )
 
     check_in_id: Mapped[int] = mapped_column(ForeignKey("walk_in_check_ins.id"), index=True)
@@ -148,6 +150,7 @@ class Resident(Record, Base):
         search=("name", "member_card_no", "id_no", "phone", "guardian", "guardian_phone"),
         key=("name", "member_card_no"),
         title="name",
+        scope=ROOM_BUILDING,
     )
 
     name: Mapped[str] = field("姓名", String(50))
@@ -183,6 +186,7 @@ class ResidenceChange(Record, Base):
         key=("resident", "effective_at", "kind"),
         title="summary",
         readonly=True,
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -219,6 +223,7 @@ class ResidentAdmission(Record, Base):
             Deadline("入住15天后复评", start="move_in_at", done="re_evaluation_due",
                      offset=dt.timedelta(days=15), day_end=True, warn=dt.timedelta(days=3)),
         ),
+        scope=ROOM_BUILDING,
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -269,6 +274,7 @@ class RoomChange(Record, Base):
         title="agreement_no",
         trail=Trail(log=LOG, kind="换房", subject="resident", fields=("from_room", "to_room"),
                     when="changed_at"),
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -298,6 +304,7 @@ class ContractRenewal(Record, Base):
         title="agreement_no",
         trail=Trail(log=LOG, kind="续签", subject="resident", fields=("old_end_on", "new_end_on"),
                     when="renewed_at"),
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -328,6 +335,7 @@ class RoomHold(Record, Base):
         title="reason",
         trail=Trail(log=LOG, kind="保留", subject="resident", fields=("room", "held_until"),
                     when="held_from"),
+        scope=ROOM_BUILDING,
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -374,6 +382,7 @@ class FamilyOvernight(Record, Base):
         search=("family_member", "phone", "reason", "resident.name"),
         key=("resident", "stay_on", "family_member"),
         title="family_member",
+        scope=ROOM_BUILDING,
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -413,6 +422,7 @@ class FamilyMeal(Record, Base):
         search=("resident.name",),
         key=("resident", "meal_on", "meal"),
         title="meal",
+        scope=Scope(building="resident.room.building"),
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -447,6 +457,7 @@ class ResidentCheckOut(Record, Base):
                     when="check_out_at"),
         deadlines=(Deadline("退房前1周申请退房办理", start="check_out_at", done="applied_on",
                             offset=dt.timedelta(days=-7), day_end=True, warn=dt.timedelta(days=2)),),
+        scope=ROOM_BUILDING,
     )
 
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
@@ -492,6 +503,7 @@ class NewOwnerRegistration(Record, Base):
         search=("owner", "id_no", "phone", "contract_no", "agent"),
         key=("owner", "handled_on"),
         title="owner",
+        scope=ROOM_BUILDING,
     )
 
     owner: Mapped[str] = field("业主姓名", String(50))
@@ -549,6 +561,7 @@ class OwnerHousehold(Record, Base):
         key=("owner", "filled_on"),
         title="owner",
         inline=("members",),
+        scope=ROOM_BUILDING,
     )
 
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("new_owner_registrations.id"), index=True)
@@ -584,6 +597,7 @@ class MoveInRoutingSlip(Record, Base):
         search=("registration.owner", "inspection_findings"),
         key=("registration",),
         title="completed_at",
+        scope=Scope(building="registration.room.building"),
     )
 
     registration_id: Mapped[int] = mapped_column(ForeignKey("new_owner_registrations.id"), index=True)
@@ -631,6 +645,7 @@ class ItemReceipt(Record, Base):
         key=("recipient", "handed_at"),
         title="recipient",
         inline=("lines",),
+        scope=ROOM_BUILDING,
     )
 
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("new_owner_registrations.id"), index=True)
@@ -665,6 +680,7 @@ class SecondHandHandover(Record, Base):
         search=("seller", "buyer", "seller_phone", "buyer_phone"),
         key=("room", "handover_on"),
         title="buyer",
+        scope=ROOM_BUILDING,
     )
 
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from admin_app.rules import fees
-from models.base import Base, Deadline, Duty, Record, Register, field, link
+from models.base import OWN_DEPARTMENT, Base, Deadline, Duty, Record, Register, Scope, field, link
 from models.reference import User
 
 #: Kinds of leave. 000 (十)2 names 调休 and the 请假单; the others are the statutory kinds of leave a
@@ -44,6 +44,7 @@ class LeaveRequest(Record, Base):
         search=("reason", "employee.name"),
         key=("employee", "start_on"),
         title="reason",
+        scope=Scope(department="employee.department"),
     )
 
     employee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -130,6 +131,7 @@ class AttendanceSheet(Record, Base):
         deadlines=(Deadline("次月4号前交综合办", start="month", done="submitted_on", months=1,
                             offset=dt.timedelta(days=3), day_end=True, warn=dt.timedelta(days=1)),),
         duties=(Duty("上月考勤表4号前交综合办", every="month", date="month", due_day=4, lag=1),),
+        scope=OWN_DEPARTMENT,
     )
 
     month: Mapped[dt.date] = field("月份", help=MONTH_HELP)
@@ -196,6 +198,7 @@ class StaffBadge(Record, Base):
         search=("badge_no", "position", "staff.name"),
         key=("badge_no", "issued_on"),
         title="badge_no",
+        scope=Scope(department="staff.department"),
     )
 
     badge_no: Mapped[str] = field("工牌编号", String(30), index=True)
@@ -227,6 +230,7 @@ class Commission(Record, Base):
         search=("staff.name",),
         key=("period", "staff"),
         title="period",
+        scope=Scope(department="staff.department"),
     )
 
     period: Mapped[dt.date] = field("月份", help=MONTH_HELP)

@@ -13,11 +13,13 @@ written relative to the day of loading: ``今天``, ``今天-3``, ``今天+1 09:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +28,16 @@ import yaml
 from sqlalchemy.orm import Session
 
 from admin_app.clock import today
-from models.base import GROUPS, Base, declared_models
-from models.reference import ACTIONS, Permission, Role, User
+from admin_app.display import display
+from admin_app.passwords import password_problem
+from admin_app.sessions import end_sessions_of
+from models.base import GROUPS, Base, Record, declared_models
+from models.reference import ACTIONS, ALL_ROWS, GRANTS, Permission, Role, User
 from views import fields
 
 DATA_DIR = Path(__file__).parent / "data"
-ACTION_WORDS = {label: code for code, label in ACTIONS.items()}
+ACTION_WORDS = {label: code for code, label in GRANTS.items()}
+#: 全部 is every action; 全部门 (row scope) is granted only where it is written.
 ALL_ACTIONS = "全部"
 
 
@@ -83,8 +89,8 @@ LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_line_list)
 class Report:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def add(self, file: str, what: str) -> None:
-        self.counts.setdefault(file, {"新增": 0, "更新": 0, "未变": 0})[what] += 1
+    def add(self, file: str, what: str, count: int = 1) -> None:
+        self.counts.setdefault(file, {"新增": 0, "更新": 0, "未变": 0})[what] += count
 
     @property
     def changed(self) -> int:
@@ -106,8 +112,16 @@ def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> 
     # a register takes its sample rows is decided by what it held before this run.
     filled = {name for name, model in models_by_name().items()
               if session.scalar(sa.select(sa.literal(1)).select_from(model).limit(1))}
-    for path in sorted(directory.glob("*.y*ml")):
+    for path in sorted(directory.iterdir()):
         name = path.name
+        if path.suffix.lower() == ".xlsx" and not name.startswith(("~$", ".")):  # ~$: Excel's lock file
+            with session.no_autoflush:
+                problems += load_workbook_file(session, path, report, filled)
+            if not problems:
+                session.flush()
+            continue
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
         try:
             doc = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
         except yaml.YAMLError as exc:
@@ -136,6 +150,50 @@ def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> 
 
 # -- model rows ---------------------------------------------------------------------------------
 
+#: A row the database refused at flush (a unique value taken, a link gone), in plain words.
+DATABASE_REFUSED = "数据库拒绝这一行(与已有记录的唯一值重复,或关联不存在)"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One refusal of a row: its line, the field at fault ("" for the whole row), the reason in Chinese."""
+
+    line: int
+    field: str
+    reason: str
+    sheet: str = ""
+    """The workbook sheet the line is on ("" for a YAML file, or the sheet the caller reads)."""
+
+    def text(self, file: str) -> str:
+        where = f"{file} 工作表「{self.sheet}」" if self.sheet else file
+        return f"{where} 第 {self.line} 行:" + (f"字段 {self.field}:" if self.field else "") + self.reason
+
+    def on(self, sheet: str) -> Fault:
+        return self if self.sheet else dataclasses.replace(self, sheet=sheet)
+
+
+class Refused(Exception):
+    """Everything wrong with one row."""
+
+    def __init__(self, faults: list[Fault]) -> None:
+        super().__init__("; ".join(f.reason for f in faults))
+        self.faults = faults
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How rows are written. The seed updates the row its key finds; an import only adds records,
+    stamps them as the form does and links only to what its user may see."""
+
+    create_only: bool = False
+    prepare: Callable[[Any], None] | None = None
+    """Fills a new record before its rules are checked (登记人, 部门)."""
+    may_link: Callable[[type[Base]], bool] | None = None
+    """May a row link to records of this model? None: to any."""
+
+
+SEED = Policy()
+
 
 def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report,
               filled: set[str] | frozenset[str] = frozenset()) -> list[str]:
@@ -149,53 +207,126 @@ def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report,
         return [f"{file} 第 {doc['__line__']} 行:缺少 rows 列表"]
     if doc.get("sample") and model.__name__ in filled:
         return []  # sample records go only into a register that was empty
-    problems = []
+    faults = []
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             line = rows.lines[index] if isinstance(rows, LineList) else doc["__line__"]
-            problems.append(f"{file} 第 {line} 行:rows 中的每一项应为「字段: 值」")
+            faults.append(Fault(line, "", "rows 中的每一项应为「字段: 值」"))
+    written, counts = apply_rows(session, model, [r for r in rows if isinstance(r, dict)])
+    sheet = doc.get("sheet", "")
+    for what, count in counts.items():
+        report.add(f"{file}「{sheet}」" if sheet else file, what, count)
+    return [f.on(sheet).text(file) for f in sorted(faults + written, key=lambda f: f.line)]
+
+
+def load_workbook_file(session: Session, path: Path, report: Report, filled: set[str]) -> list[str]:
+    """A seed workbook: each sheet, named after a model (its name or its handbook label), holds that
+    model's rows; a sheet whose first column is 主表行号 holds line items of another sheet's rows."""
+    from seed import workbook
+    from views.register_view import line_fields
+
+    try:
+        found = workbook.grids(path)
+    except workbook.Unreadable as exc:
+        return [f"{path.name} 第 1 行:{exc}"]
+    by_title: dict[str, type[Base]] = {}
+    for model in declared_models():
+        by_title.setdefault(model.__name__, model)
+        by_title.setdefault(workbook.sheet_title(model.__register__.label), model)
+    problems: list[str] = []
+    docs: list[tuple[workbook.Grid, type[Base], list[dict[str, Any]]]] = []
+    for grid in found:
+        model = by_title.get(grid.title)
+        if model is None:
+            problems.append(f"{path.name} 工作表「{grid.title}」:工作表名应为登记表的名称或模型名")
+        elif not workbook.is_line_sheet(grid):
+            rows, faults = workbook.rows_of(grid, model)
+            problems += [f.text(path.name) for f in faults]
+            docs.append((grid, model, rows))
+    for grid in found:  # line sheets, once the sheets of their parents are read
+        child = by_title.get(grid.title)
+        if child is None or not workbook.is_line_sheet(grid):
             continue
-        try:
-            with session.begin_nested():  # a row the database refuses is undone alone, and reported
-                what = apply_row(session, model, row)
-                session.flush()
-        except RowError as exc:
-            line = exc.args[1] if len(exc.args) > 1 else row["__line__"]
-            problems.append(f"{file} 第 {line} 行:{exc.args[0]}")
+        owner = next(((rows, parent, relation) for _, parent, rows in docs
+                      for relation in parent.__register__.inline
+                      if line_fields(parent, relation)[0] is child), None)
+        if owner is None:
+            problems.append(f"{path.name} 工作表「{grid.title}」:本文件中没有这些明细所属的登记表")
             continue
-        except sa.exc.IntegrityError:
-            reason = "数据库拒绝这一行(与已有记录的唯一值重复,或关联不存在)"
-            problems.append(f"{file} 第 {row['__line__']} 行:{reason}")
-            continue
-        report.add(file, what)
+        rows, parent, relation = owner
+        lines, faults = workbook.rows_of(grid, child, set(line_fields(parent, relation)[1]), parent=True)
+        faults += workbook.attach_lines(rows, relation, grid, lines)
+        problems += [f.text(path.name) for f in faults]
+    for grid, model, rows in docs:
+        doc = {"model": model.__name__, "rows": rows, "__line__": 1, "sheet": grid.title}
+        problems += load_rows(session, path.name, doc, report, filled)
     return problems
 
 
-def apply_row(session: Session, model: type[Base], row: dict[str, Any]) -> str:
-    """Insert or update one row given as {field: value}; returns 新增/更新/未变."""
-    lines = row.get("__lines__", {})
-    values: dict[str, Any] = {}
-    password = None
-    for name, raw in row.items():
-        if name in ("__line__", "__lines__"):
+def apply_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any]],
+               policy: Policy = SEED) -> tuple[list[Fault], Counter[str]]:
+    """Write rows ``{field or label: value, "__line__": n}`` of one model, each in a savepoint: a refused
+    row is undone alone and reported. The caller commits or rolls back the whole."""
+    faults: list[Fault] = []
+    counts: Counter[str] = Counter()
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        try:
+            with session.begin_nested():
+                what = apply_row(session, model, row, policy, seen)
+                session.flush()
+        except Refused as exc:
+            faults += exc.faults
             continue
+        except sa.exc.IntegrityError:
+            faults.append(Fault(row["__line__"], "", DATABASE_REFUSED))
+            continue
+        counts[what] += 1
+    return faults, counts
+
+
+def apply_row(session: Session, model: type[Base], row: dict[str, Any], policy: Policy = SEED,
+              seen: dict[tuple[Any, ...], int] | None = None) -> str:
+    """Insert or update one row given as {field or label: value}; returns 新增/更新/未变.
+
+    Raises :class:`Refused` with every bad value of the row, or the record's own ``problems()``."""
+    line = row["__line__"]
+    lines = row.get("__lines__", {})
+    names = field_names(model)
+    values: dict[str, Any] = {}
+    faults: list[Fault] = []
+    password = None
+    for heading, raw in row.items():
+        if heading.startswith("__"):
+            continue
+        name = names.get(heading, heading)
         try:
             if model is User and name == "password":
                 password = str(raw)
                 continue
-            values[name] = convert(session, model, name, raw)
+            values[name] = convert(session, model, name, raw, policy)
         except RowError as exc:
-            raise RowError(f"字段 {name}:{exc.args[0]}", lines.get(name, row["__line__"])) from None
+            faults.append(Fault(lines.get(heading, line), name, exc.args[0]))
+    if password is not None and (problem := password_problem(password, str(values.get("username", "")))):
+        faults.append(Fault(lines.get("password", line), "password", problem))
+    failed = {f.field for f in faults}
     key = model.__register__.key
-    missing = [k for k in key if values.get(k) is None]
-    if missing:
-        raise RowError(f"缺少自然键字段 {', '.join(missing)}", row["__line__"])
-    obj = find(session, model, {k: values[k] for k in key})
+    missing = [k for k in key if values.get(k) is None and k not in failed]
+    if missing and not policy.create_only:
+        faults.append(Fault(line, "", f"缺少自然键字段 {', '.join(missing)}"))
+    obj = None
+    if key and not missing and not failed & set(key):
+        obj = find(session, model, {k: values[k] for k in key})
+        if policy.create_only:
+            faults += duplicate(model, {k: values[k] for k in key}, line, obj, seen)
+            obj = None
     created = obj is None
     if created:
-        required = [n for n in required_fields(model) if n not in values]
-        if required:
-            raise RowError(f"新记录缺少必填字段 {', '.join(required)}", row["__line__"])
+        faults += [Fault(line, n, "新记录必须填写") for n in required_fields(model)
+                   if values.get(n) is None and n not in failed]
+    if faults:
+        raise Refused(faults)
+    if created:
         obj = model()
         session.add(obj)
     changed = False
@@ -203,27 +334,83 @@ def apply_row(session: Session, model: type[Base], row: dict[str, Any]) -> str:
         if _differs(getattr(obj, name), value):
             setattr(obj, name, value)
             changed = True
+    if created and policy.prepare:
+        policy.prepare(obj)
     if password is not None and not obj.check_password(password):  # type: ignore[attr-defined]
         obj.set_password(password)  # type: ignore[attr-defined]
+        if not created:  # a new password signs the user out of every browser
+            end_sessions_of(session, obj.id)  # type: ignore[attr-defined]
         changed = True
+    refusals = obj.problems() if created or changed else {}
+    if refusals:
+        raise Refused([Fault(line, n, message) for n, message in refusals.items()])
     return "新增" if created else ("更新" if changed else "未变")
 
 
-def build_line(session: Session, parent: type[Base], relation: str, raw: Any) -> Any:
-    """A line item written as a mapping under its parent's row (``lines: [{item: 纸杯, qty: 3}]``)."""
+def duplicate(model: type[Base], key: dict[str, Any], line: int, found: Any,
+              seen: dict[tuple[Any, ...], int] | None) -> list[Fault]:
+    """An import adds records only: a key met earlier in the file, or already recorded, is refused."""
+    labels = fields.labels(model)
+    named = "、".join(f"{labels.get(k, k)}「{display(v)}」" for k, v in key.items())
+    marker = tuple(key.values())
+    if seen is not None and marker in seen:
+        return [Fault(line, "", f"与第 {seen[marker]} 行重复({named})")]
+    if seen is not None:
+        seen[marker] = line
+    if found is not None:
+        return [Fault(line, "", f"已有相同的{model.__register__.label}记录({named});导入只新增记录,"
+                                "修改已有记录请在列表中编辑")]
+    return []
+
+
+def field_names(model: type[Base]) -> dict[str, str]:
+    """What a file may call a field → its attribute: the attribute name itself or its Chinese label
+    (the form's label wins where two share one). Link id columns are reached through their link."""
+    links = fields.many_to_one(model)
+    ids = {c.key for rel in links.values() for c in rel.local_columns}
+    labelled = {n: label for n, label in fields.labels(model).items()
+                if n not in ids and n != "password_hash"}
+    form = set(fields.form_fields(model))
+    out = {label: n for n, label in labelled.items() if n not in form}
+    out.update({labelled[n]: n for n in form if n in labelled})
+    if model is User:
+        out["密码"] = "password"
+    return out
+
+
+def build_line(session: Session, parent: type[Base], relation: str, raw: Any, policy: Policy = SEED) -> Any:
+    """A line item written as a mapping under its parent's row (``lines: [{item: 纸杯, qty: 3}]``), or
+    a row of a workbook's line sheet."""
     from views.register_view import line_fields
 
     child, names = line_fields(parent, relation)
+    label = child.__register__.label
     if not isinstance(raw, dict):
-        raise RowError(f"{child.__register__.label}的每一行应为「字段: 值」")
-    values = {k: convert(session, child, k, v) for k, v in raw.items() if not k.startswith("__")}
-    unknown = set(values) - set(names)
-    if unknown:
-        raise RowError(f"{child.__register__.label}没有字段 {', '.join(sorted(unknown))}")
+        raise RowError(f"{label}的每一行应为「字段: 值」")
+    where = f"{label}第 {raw['__line__']} 行" if "__line__" in raw else label
+    headings = field_names(child)
+    labels = fields.labels(child)
+    values: dict[str, Any] = {}
+    faults: list[str] = []
+    failed: set[str] = set()
+    for heading, value in raw.items():
+        if heading.startswith("__"):
+            continue
+        name = headings.get(heading, heading)
+        try:
+            if name not in names:
+                raise RowError(f"{label}没有字段 {name}")
+            values[name] = convert(session, child, name, value, policy)
+        except RowError as exc:
+            faults.append(f"{labels.get(name, name)}:{exc.args[0]}")
+            failed.add(name)
     back = {n for n in required_fields(child) if n not in names}  # the link to the parent
-    missing = [n for n in required_fields(child) if n not in values and n not in back]
+    missing = [labels.get(n, n) for n in required_fields(child) if n not in values and n not in back
+               and n not in failed]
     if missing:
-        raise RowError(f"{child.__register__.label}缺少必填字段 {', '.join(missing)}")
+        faults.append(f"缺少必填字段 {', '.join(missing)}")
+    if faults:
+        raise RowError(f"{where} " + ";".join(faults))
     line = child(**values)
     line.__seed_values__ = values
     return line
@@ -262,18 +449,23 @@ def find(session: Session, model: type[Base], key: dict[str, Any]) -> Any:
     return session.scalars(sa.select(model).where(*clauses)).first()
 
 
-def convert(session: Session, model: type[Base], name: str, raw: Any) -> Any:
+def convert(session: Session, model: type[Base], name: str, raw: Any, policy: Policy = SEED) -> Any:
     """A file's value as the Python value of the model's attribute."""
     mapper = fields.mapper_of(model)
     if name in mapper.relationships:
         rel = mapper.relationships[name]
         target = rel.mapper.class_
         if rel.uselist:
-            items = raw if isinstance(raw, list) else [raw]
+            items = raw if isinstance(raw, list) else [i for i in LIST_SEPARATORS.split(display(raw))
+                                                       if i.strip()]
             if name in model.__register__.inline:
-                return [build_line(session, model, name, item) for item in items]
-            return [resolve(session, target, item) for item in items]
-        return None if raw in (None, "") else resolve(session, target, raw)
+                return [build_line(session, model, name, item, policy) for item in items]
+            checklist = rel.info.get("checklist")
+            if checklist:  # a checklist's items are named by their label alone (清单/项目 also works)
+                items = [i if str(i).startswith(f"{checklist}/") else f"{checklist}/{str(i).strip()}"
+                         for i in items]
+            return [resolve(session, target, item, policy) for item in items]
+        return None if raw in (None, "") else resolve(session, target, raw, policy)
     col = fields.column_of(model, name)
     if col is None:
         raise RowError(f"{model.__name__} 没有字段 {name}")
@@ -284,6 +476,25 @@ def convert(session: Session, model: type[Base], name: str, raw: Any) -> Any:
             raise RowError("不能为空")
         return None
     return convert_value(col, raw)
+
+
+#: Several links (checklist items, roles) in one cell: 「项目;项目」.
+LIST_SEPARATORS = re.compile(r"[;;\n]")
+#: Dates written the Chinese or the slashed way: 2026/11/23, 2026年11月23日, 2026.11.23.
+DATE_SEPARATORS = re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?")
+
+
+def iso_moment(text: str) -> str:
+    """``2026/1/5 9:30`` → ``2026-01-05 9:30``, for ``fromisoformat``."""
+    text = text.strip()
+    match = DATE_SEPARATORS.match(text)
+    if match:
+        year, month, day = match.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}{text[match.end():]}"
+    date, _, time = text.partition(" ")
+    if time.strip() and len(time.strip().split(":")[0]) == 1:
+        time = "0" + time.strip()
+    return f"{date} {time.strip()}".strip()
 
 
 def convert_value(col: sa.Column[Any], raw: Any) -> Any:
@@ -306,21 +517,30 @@ def convert_value(col: sa.Column[Any], raw: Any) -> Any:
                 raise ValueError
             return int(raw)
         if python_type is Decimal:
+            if isinstance(raw, float) and getattr(col.type, "scale", None) is not None:
+                # a spreadsheet's number, e.g. 0.30000000000000004 from a formula: to the column's cents
+                return Decimal(repr(raw)).quantize(Decimal(1).scaleb(-col.type.scale), ROUND_HALF_UP)
             return Decimal(str(raw))
         if python_type is dt.datetime:
             if isinstance(raw, dt.datetime):
                 return raw
-            return relative_moment(str(raw)) or dt.datetime.fromisoformat(str(raw).strip())
+            if isinstance(raw, dt.date):  # a spreadsheet's date cell: that day at midnight
+                return dt.datetime.combine(raw, dt.time())
+            return relative_moment(str(raw)) or dt.datetime.fromisoformat(iso_moment(str(raw)))
         if python_type is dt.date:
+            if isinstance(raw, dt.datetime):  # a spreadsheet's date cell
+                return raw.date()
             if isinstance(raw, dt.date):
                 return raw
             moment = relative_moment(str(raw))
-            return moment.date() if moment else dt.date.fromisoformat(str(raw).strip())
+            return moment.date() if moment else dt.date.fromisoformat(iso_moment(str(raw)))
     except (ValueError, InvalidOperation, TypeError):
         kind = {bool: "是/否", int: "整数", Decimal: "数字", dt.datetime: "日期时间 YYYY-MM-DD HH:MM",
                 dt.date: "日期 YYYY-MM-DD"}[python_type]
         raise RowError(f"「{raw}」不是有效的{kind}") from None
-    text = str(raw)
+    text = display(raw) if isinstance(raw, dt.date) else str(raw)  # a spreadsheet's date in a text column
+    if text.endswith(" 00:00") and isinstance(raw, dt.datetime):
+        text = text.removesuffix(" 00:00")
     if text.strip().startswith("本月") and (moment := relative_moment(text)):
         text = f"{moment:%Y-%m}"  # a month written as text, e.g. 电费度数记录的月份
     allowed = col.info.get("choices")
@@ -354,19 +574,53 @@ def relative_moment(text: str) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(int(hour or 9), int(minute or 0)))
 
 
-def resolve(session: Session, target: type[Base], raw: Any) -> Any:
-    """Find a linked row by its natural key; composite keys are written ``A栋/101``."""
-    key = target.__register__.key
-    if not key:
-        raise RowError(f"{target.__register__.label} 没有自然键,不能按名称引用")
-    parts = str(raw).split("/", len(key) - 1) if len(key) > 1 else [raw]
-    if len(parts) != len(key):
-        raise RowError(f"「{raw}」应写成 {'/'.join(key)}")
-    values = {k: convert(session, target, k, part) for k, part in zip(key, parts, strict=True)}
-    obj = find(session, target, values)
+def resolve(session: Session, target: type[Base], raw: Any, policy: Policy = SEED) -> Any:
+    """Find a linked row by its natural key (composite keys are written ``A栋/101``), its document
+    number, or its title (a name) where only one row has it."""
+    decl = target.__register__
+    if policy.may_link is not None and not policy.may_link(target):
+        raise RowError(f"您无权查看{decl.label},不能关联")
+    key = decl.key
+    text = display(raw).strip()
+    obj = None
+    if key:
+        parts = text.split("/", len(key) - 1) if len(key) > 1 else [raw]
+        if len(parts) == len(key):
+            try:
+                values = {k: convert(session, target, k, part, policy)
+                          for k, part in zip(key, parts, strict=True)}
+            except RowError:
+                values = None
+            obj = find(session, target, values) if values is not None else None
+    if obj is None and issubclass(target, Record):
+        obj = find(session, target, {"number": text})
+    title = title_of(target)
+    if obj is None and title and tuple(key) != (title,):  # 王淑芬 for 王淑芬/HY2023-015
+        hits = session.scalars(sa.select(target).where(getattr(target, title) == text).limit(2)).all()
+        if len(hits) > 1:
+            raise RowError(f"有多个{decl.label}叫「{text}」,请改填{how_to_name(target)}")
+        obj = hits[0] if hits else None
     if obj is None:
-        raise RowError(f"找不到{target.__register__.label}「{raw}」")
+        raise RowError(f"找不到{decl.label}「{text}」(请填{how_to_name(target)})")
     return obj
+
+
+def title_of(target: type[Base]) -> str | None:
+    """The column that names a row (its ``title``), where that is a column and not a computed label."""
+    title = target.__register__.title
+    return title if title and fields.column_of(target, title) is not None else None
+
+
+def how_to_name(target: type[Base]) -> str:
+    """How a file names a row of ``target``: 楼栋/房号、单据编号 or 姓名."""
+    labels = fields.labels(target)
+    ways = ["/".join(labels.get(k, k) for k in target.__register__.key)] if target.__register__.key else []
+    if issubclass(target, Record):
+        ways.append("单据编号")
+    title = title_of(target)
+    if title and tuple(target.__register__.key) != (title,):
+        ways.append(labels.get(title, title))
+    return "、".join(w for w in ways if w) or "编号"
 
 
 # -- the permission matrix ----------------------------------------------------------------------
@@ -386,12 +640,11 @@ def expand_targets(word: str) -> list[str]:
 
 def expand_actions(text: Any) -> list[str]:
     words = str(text or "").replace(",", " ").replace("、", " ").split()
-    if words == [ALL_ACTIONS]:
-        return list(ACTIONS)
-    unknown = [w for w in words if w not in ACTION_WORDS]
+    unknown = [w for w in words if w not in ACTION_WORDS and w != ALL_ACTIONS]
     if unknown:
         raise RowError(f"未知的动作「{'、'.join(unknown)}」,可用:{'、'.join(ACTION_WORDS)}、{ALL_ACTIONS}")
-    return [ACTION_WORDS[w] for w in words]
+    return list(dict.fromkeys(code for w in words
+                              for code in (ACTIONS if w == ALL_ACTIONS else [ACTION_WORDS[w]])))
 
 
 def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report) -> list[str]:
@@ -399,6 +652,7 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
     if not isinstance(matrix, dict):
         return [f"{file} 第 {doc['__line__']} 行:matrix 应为「角色: {{登记表: 动作}}」"]
     problems = []
+    scoped = {m.__name__ for m in declared_models() if m.__register__.scope is not None}
     for role_name, grants in matrix.items():
         if role_name in ("__line__", "__lines__"):
             continue
@@ -418,8 +672,12 @@ def load_matrix(session: Session, file: str, doc: dict[str, Any], report: Report
             try:
                 actions = set(expand_actions(grants[target]))
                 for resource in expand_targets(str(target)):
+                    wanted = actions if resource in scoped else actions - {ALL_ROWS}
                     if str(target) in GROUPS or str(target) == "*":
-                        by_resource.setdefault(resource, set()).update(actions)
+                        by_resource.setdefault(resource, set()).update(wanted)
+                    elif wanted != actions:
+                        raise RowError(f"「{GRANTS[ALL_ROWS]}」只用于按部门或楼栋分范围的登记表,"
+                                       f"{target} 不分范围")
                     else:
                         by_resource[resource] = actions
             except RowError as exc:

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from admin_app import create_app, migrate
 from admin_app.database import make_engine, rebind
+from admin_app.sessions import open_session
 from models.reference import User
 from seed.loader import load
 
@@ -176,7 +177,10 @@ class Browser:
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.token())
-        return self.client.post(url, data=data, **kwargs)
+        response = self.client.post(url, data=data, **kwargs)
+        if url.split("?")[0] in ("/login", "/logout") and response.status_code == 302:
+            self._token = None  # signing in or out starts a new session, with a new CSRF token
+        return response
 
     def login(self, username: str, password: str = PASSWORD) -> Any:
         return self.post("/login", {"username": username, "password": password})
@@ -189,16 +193,21 @@ def browser(app: Flask) -> Browser:
 
 @pytest.fixture
 def as_user(app: Flask) -> Any:
-    """``as_user("clerk")``: a browser signed in as that demo user (Flask-Login's session contract)."""
+    """``as_user("clerk")``: a browser signed in as that demo user, without the login form.
+
+    Flask-Login's session contract, holding a server-side session's token as the login page does.
+    """
 
     def sign_in(username: str) -> Browser:
         client = app.test_client()
         with app.app_context():
-            user = app.extensions["db_session"].scalar(sa.select(User).where(User.username == username))
+            db = app.extensions["db_session"]
+            user = db.scalar(sa.select(User).where(User.username == username))
             assert user is not None, f"no demo user {username}"
-            user_id = user.id
+            token = open_session(db, user, "127.0.0.1", app.permanent_session_lifetime)
+            db.commit()
         with client.session_transaction() as s:
-            s["_user_id"] = str(user_id)
+            s["_user_id"] = token
             s["_fresh"] = True
         return Browser(client)
 

@@ -1,7 +1,9 @@
-"""Signing in and out through HTTP: the Chinese login page, CSRF, safe redirects, hashed passwords."""
+"""Signing in and out through HTTP: the Chinese login page, CSRF, safe redirects, hashed passwords,
+cookies and server-side sessions, throttling."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -108,6 +110,9 @@ def test_login_without_csrf_token_is_refused(browser: Browser) -> None:
     ("/admin/keys/", "/admin/keys/"),
     ("https://evil.example/", "/admin/"),
     ("//evil.example", "/admin/"),
+    ("/\\evil.example", "/admin/"),  # browsers read a backslash as a slash
+    ("/\t/evil.example", "/admin/"),  # and drop tabs
+    ("javascript:alert(1)", "/admin/"),
 ])
 def test_next_is_honoured_only_inside_the_site(browser: Browser, next_url: str, expected: str) -> None:
     response = browser.post("/login?next=" + quote(next_url, safe=""),
@@ -182,3 +187,108 @@ def test_register_form_with_csrf_token_is_saved(session: Any, head: Browser) -> 
     before = call_record_count(session)
     assert head.post("/admin/call_records/new/", call_record_form()).status_code == 302
     assert call_record_count(session) == before + 1
+
+
+# -- the session cookie -----------------------------------------------------------------------------
+
+
+def cookie_header(response: TestResponse, name: str) -> str:
+    found = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie set"
+    return found[-1]
+
+
+def test_session_and_remember_cookies_are_httponly_and_samesite_lax(browser: Browser) -> None:
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    for name in ("session", "remember_token"):
+        flags = [f.strip().lower() for f in cookie_header(response, name).split(";")]
+        assert "httponly" in flags and "samesite=lax" in flags, flags
+        assert "secure" not in flags  # served over plain HTTP in development
+
+
+def test_cookies_are_secure_when_served_over_https(app: Any, browser: Browser, monkeypatch: Any) -> None:
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        monkeypatch.setitem(app.config, key, True)  # what KEFU_HTTPS=1 sets
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    for name in ("session", "remember_token"):
+        assert "secure" in [f.strip().lower() for f in cookie_header(response, name).split(";")]
+
+
+def test_kefu_https_turns_on_secure_cookies_and_https_urls(monkeypatch: Any, tmp_path: Any) -> None:
+    from admin_app.config import from_env
+
+    monkeypatch.setenv("KEFU_HTTPS", "1")
+    config = from_env(str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+
+
+def test_login_starts_a_fresh_session(app: Any, browser: Browser) -> None:
+    browser.get("/login")
+    with browser.client.session_transaction() as s:
+        s["planted"] = "by someone else"
+        token_before = s["csrf_token"]
+    assert browser.login("clerk").status_code == 302
+    with browser.client.session_transaction() as s:
+        assert "planted" not in s
+        assert s.get("csrf_token") != token_before
+        assert not str(s["_user_id"]).isdigit()  # a session token, not the user's id
+
+
+def test_a_session_cookie_copied_before_logout_is_dead_after_it(app: Any, browser: Browser) -> None:
+    assert browser.login("clerk").status_code == 302
+    copied = browser.client.get_cookie("session")
+    assert copied is not None
+    thief = Browser(app.test_client())
+    thief.client.set_cookie("session", copied.value)
+    assert signed_in(thief)  # the control: a copied cookie works while the session is open
+    assert browser.post("/logout").status_code == 302
+    assert not signed_in(thief)
+
+
+def test_a_remember_me_cookie_copied_before_logout_is_dead_after_it(app: Any, browser: Browser) -> None:
+    response = browser.post("/login", {"username": "clerk", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    remembered = browser.client.get_cookie("remember_token")
+    assert remembered is not None
+
+    def thief() -> Browser:  # a browser holding only the copied remember-me cookie
+        stolen = Browser(app.test_client())
+        stolen.client.set_cookie("remember_token", remembered.value)
+        return stolen
+
+    assert signed_in(thief())
+    assert browser.post("/logout").status_code == 302
+    assert not signed_in(thief())
+
+
+def test_an_expired_session_is_sent_to_login(session: Any, browser: Browser) -> None:
+    from admin_app.clock import now
+    from models.security import UserSession
+
+    assert browser.login("clerk").status_code == 302
+    assert signed_in(browser)
+    # The shift is over: the session was opened 12 hours and a minute ago.
+    session.execute(sa.update(UserSession).values(expires_at=now() - dt.timedelta(minutes=1)))
+    session.commit()
+    response = browser.get("/admin/keys/")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_a_session_lasts_one_working_shift(app: Any) -> None:
+    assert app.permanent_session_lifetime == dt.timedelta(hours=12)
+    assert app.config["REMEMBER_COOKIE_DURATION"] == dt.timedelta(hours=12)
+
+
+def test_a_new_password_signs_the_user_out_everywhere(app: Any, session: Any, it_admin: Browser,
+                                                     browser: Browser) -> None:
+    from tests.test_users_and_grid import edit_form, find_user
+
+    assert browser.login("clerk").status_code == 302
+    clerk_id = find_user(session, "clerk").id  # type: ignore[union-attr]
+    response = it_admin.post(f"/admin/users/edit/?id={clerk_id}",
+                             edit_form(session, "clerk", new_password="xin-mima-2026"))
+    assert response.status_code == 302
+    assert not signed_in(browser)

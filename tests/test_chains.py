@@ -192,8 +192,10 @@ def test_nobody_signs_their_own_application(app: Flask, session: Any, as_user: A
 def test_wrong_person_gets_403_and_nothing_changes(app: Flask, session: Any, as_user: Any) -> None:
     record_id = create(app, session, as_user("employee"), "PurchaseOrder")
     submit(app, as_user("employee"), "PurchaseOrder", record_id)
-    for username in ["buyer", "gm", "clerk", "head_mkt", "employee"]:
+    for username in ["buyer", "gm", "clerk", "employee"]:
         assert decide(app, as_user(username), "PurchaseOrder", record_id).status_code == 403, username
+    # Another department's head is not even told that the record exists (row scope).
+    assert decide(app, as_user("head_mkt"), "PurchaseOrder", record_id).status_code == 404
     assert signers(session, "PurchaseOrder", record_id) == []
 
 

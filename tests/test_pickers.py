@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from admin_app.scope import scope_filter
 from models.reference import Permission, User
 from tests.factories import existing_row, model_named
 from tests.test_registers_walk import REGISTER_NAMES, catalogue
@@ -26,6 +27,15 @@ def grants(session: Any, user: User, resource: str) -> set[str]:
 def may_pick(session: Any, user: User, target: str) -> bool:
     model = model_named(target)
     return model.__register__.public_lookup or "view" in grants(session, user, target)
+
+
+def rows_in_scope(app: Flask, session: Any, target: str, user: User) -> set[int]:
+    """The rows of ``target`` a picker may offer ``user``: those in their row scope."""
+    model = model_named(target)
+    with app.app_context():
+        condition = scope_filter(model, session.merge(user), changing=True)
+        query = sa.select(model.id)
+        return set(session.scalars(query if condition is None else query.where(condition)))
 
 
 @pytest.mark.parametrize("name", REGISTER_NAMES)
@@ -47,7 +57,10 @@ def test_pickers_answer_only_with_rows_the_user_may_see(app: Flask, session: Any
             response = as_user(username).get(f"{entry['url']}ajax/lookup/?name={field['name']}&query=")
             if may_pick(session, user, field["target"]):
                 assert response.status_code == 200, (username, field["name"])
-                assert json.loads(response.get_data(as_text=True)), (username, field["name"])
+                offered = {row[0] for row in json.loads(response.get_data(as_text=True))}
+                in_scope = rows_in_scope(app, session, field["target"], user)
+                assert offered <= in_scope, (username, field["name"])  # row scope: own department's
+                assert bool(offered) == bool(in_scope), (username, field["name"])
             else:
                 assert response.status_code == 403, (username, field["name"])
 

@@ -146,6 +146,10 @@ def endpoints(url: str, row_id: int, token: str) -> list[tuple[str, str, str, di
         ("export", "GET", url + "export/xlsx/", None),
         ("create", "GET", url + "ajax/lookup/?name=department&query=", None),
         ("edit", "POST", url + "ajax/update/", {"list_form_pk": row_id, "csrf_token": token}),
+        ("create", "GET", url + "import/template/", None),
+        ("create", "GET", url + "import/", None),
+        ("create", "POST", url + "import/", {"csrf_token": token}),
+        ("create", "POST", url + "import/confirm/", {"token": "x" * 32, "csrf_token": token}),
     ]
 
 

@@ -237,7 +237,7 @@ def test_missing_required_field_of_new_row_is_reported(session: Any, tmp_path: P
 
     problems = seed_problems(session, data)
 
-    assert problems == [f"05_rooms.yaml 第 {line_of(rooms, '998')} 行:新记录缺少必填字段 floor"]
+    assert problems == [f"05_rooms.yaml 第 {line_of(rooms, '998')} 行:字段 floor:新记录必须填写"]
 
 
 def test_cli_exits_nonzero_on_bad_directory_and_prints_problems(app: Flask, tmp_path: Path) -> None:

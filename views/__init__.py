@@ -10,8 +10,10 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.orm import scoped_session
 
+from admin_app.headers import csp_nonce
 from admin_app.translations import TRANSLATIONS
 from models.base import Base, declared_models
+from views.audit import AuditView
 from views.board import BoardView
 from views.callback_rates import CallbackRatesView
 from views.home import HomeView
@@ -22,7 +24,7 @@ from views.reports import add_reports
 from views.users import UserView
 
 #: Registers whose page needs more than the generic machine gives.
-SPECIAL_VIEWS: dict[str, type[RegisterView]] = {"User": UserView}
+SPECIAL_VIEWS: dict[str, type[RegisterView]] = {"User": UserView, "AuditEntry": AuditView}
 
 # Flask-Admin 2.2 prefers a Flask-SQLAlchemy object; a plain scoped session is fully supported.
 warnings.filterwarnings("ignore", message="Passing a session object directly is deprecated")
@@ -31,7 +33,7 @@ warnings.filterwarnings("ignore", message="Passing a session object directly is 
 def build_admin(app: Flask, session: scoped_session) -> Admin:
     theme = Bootstrap4Theme(base_template="admin/kefu_base.html", swatch="cerulean", fluid=True)
     admin = Admin(app, name="客服台账", index_view=HomeView(name="首页", url="/admin"), theme=theme,
-                  translations_path=str(TRANSLATIONS))
+                  translations_path=str(TRANSLATIONS), csp_nonce_generator=csp_nonce)
     for model in declared_models():
         if model.__register__.kind == "line":
             continue

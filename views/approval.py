@@ -97,7 +97,7 @@ class ApprovalMixin:
             "status": status_badge(approval),
             "boxes": engine.boxes(approval),
             "can_submit": not engine.is_locked(approval)
-            and (me.id == applicant_id or self.allowed("edit")),
+            and (me.id == applicant_id or self.can_edit),
             "can_withdraw": approval is not None and approval.status == IN_PROGRESS
             and me.id == approval.applicant_id and not approval.round_signatures(),
             "can_sign": approval is not None and engine.signing_role(approval, me) is not None,

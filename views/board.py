@@ -25,7 +25,9 @@ def deadline_registers() -> list[str]:
 
 def board_for_user(session: scoped_session, day: dt.date) -> engine.Board | None:
     registers = deadline_registers()
-    return engine.board(session, day, registers) if registers else None
+    if not registers:
+        return None
+    return engine.board(session, day, registers, user=current_user._get_current_object())
 
 
 def parse_day(text: str | None) -> dt.date | None:

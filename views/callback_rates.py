@@ -13,10 +13,13 @@ from sqlalchemy.orm import scoped_session
 from admin_app.clock import today
 from admin_app.permissions import can
 from admin_app.rules.callbacks import IN_TIME_TARGET, MANAGER_TARGET, complaint_callback_rates
+from admin_app.scope import sees_every_row
 from models.base import GROUPS
 
 #: Who may read the rates: whoever may read the 回访记录 they are counted from.
 RESOURCE = "CustomerCallback"
+#: The registers the rates are counted from.
+READS = (RESOURCE, "ComplaintHandling")
 #: Without dates the page counts the last 30 days, today included.
 DEFAULT_PERIOD = dt.timedelta(days=29)
 
@@ -41,14 +44,19 @@ class CallbackRatesView(BaseView):
         return current_user.is_authenticated
 
     def is_visible(self) -> bool:
-        return current_user.is_authenticated and can("view", RESOURCE)
+        return current_user.is_authenticated and self.allowed()
+
+    @staticmethod
+    def allowed() -> bool:
+        """The rates count every complaint and callback: only for users who see all their rows."""
+        return can("view", RESOURCE) and sees_every_row(READS, current_user._get_current_object())
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @expose("/")
     def index(self) -> Any:
-        if not can("view", RESOURCE):
+        if not self.allowed():
             abort(403)
         now = today()
         start, bad_start = parse_day(request.args.get("start"), now - DEFAULT_PERIOD)

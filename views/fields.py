@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapper, RelationshipProperty
 
-from models.base import AUTO_COLUMNS, Base, Record
+from models.base import AUTO_COLUMNS, VERSION_COLUMNS, Base, Record
 
 
 def mapper_of(model: type[Base]) -> Mapper[Any]:
@@ -67,7 +67,7 @@ def form_fields(model: type[Base]) -> list[str]:
     fk_to_rel = {
         col.key: name for name, rel in many_to_one(model).items() for col in rel.local_columns
     }
-    automatic = AUTO_COLUMNS if issubclass(model, Record) else frozenset()
+    automatic = (AUTO_COLUMNS if issubclass(model, Record) else frozenset()) | VERSION_COLUMNS
     names: list[str] = []
     for col in model.__table__.columns:
         key = mapper.get_property_by_column(col).key
@@ -86,6 +86,14 @@ def form_fields(model: type[Base]) -> list[str]:
         if rel.secondary is not None and rel.info.get("label"):
             names.append(rel.key)
     return [n for n in names if n != "password_hash"]
+
+
+def declaration_order(model: type[Base]) -> dict[str, int]:
+    """Each column's place in the declaration; a link takes the place of its foreign-key column."""
+    order = {col.key: i for i, col in enumerate(model.__table__.columns)}
+    for name, rel in many_to_one(model).items():
+        order[name] = min(order[c.key] for c in rel.local_columns)
+    return order
 
 
 def auto_fields(model: type[Base]) -> list[str]:

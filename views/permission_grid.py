@@ -13,7 +13,7 @@ from sqlalchemy.orm import scoped_session
 
 from admin_app.permissions import can
 from models.base import GROUPS, declared_models
-from models.reference import ACTIONS, Permission, Role
+from models.reference import ALL_ROWS, GRANTS, Permission, Role
 
 RESOURCE = "Permission"
 
@@ -62,11 +62,11 @@ class PermissionGridView(BaseView):
         granted = {(p.role_id, p.resource, p.action)
                    for p in self.session.scalars(select(Permission))}
         return self.render("admin/permission_grid.html", form=form, roles=roles, models=models,
-                           actions=ACTIONS, granted=granted, groups=GROUPS, group=group,
+                           actions=GRANTS, all_rows=ALL_ROWS, granted=granted, groups=GROUPS, group=group,
                            cell_name=cell_name)
 
     def save(self, roles: list[Role], resources: list[str]) -> None:
-        wanted = {(r.id, res, a) for r in roles for res in resources for a in ACTIONS
+        wanted = {(r.id, res, a) for r in roles for res in resources for a in GRANTS
                   if request.form.get(cell_name(r.id, res, a))}
         existing = {(p.role_id, p.resource, p.action): p for p in self.session.scalars(
             select(Permission).where(Permission.resource.in_(resources)))}

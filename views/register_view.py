@@ -13,7 +13,9 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import BaseForm
@@ -29,12 +31,18 @@ from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from admin_app.display import display
+from admin_app.display import display, neutralise_formula
 from admin_app.permissions import can
+from admin_app.scope import scope_filter
 from models.base import Base, Record
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
+from views.exporting import XlsxExportMixin
+from views.history import HistoryMixin
+from views.importing import IMPORT_ENDPOINTS, ImportMixin
+from views.printing import PrintMixin
+from views.versions import VersionMixin
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +55,15 @@ ENDPOINT_ACTION = {
     "delete_view": "delete",
     "export": "export",
     "ajax_update": "edit",
+    "print_view": "view",
+    "pdf_view": "view",
+    **IMPORT_ENDPOINTS,
 }
 
-#: Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Endpoints that change the rows they reach: approvers' read access does not extend to them
+#: (signing, ``approval_decide``, is theirs; submitting for approval is the applicant's or an editor's).
+CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update", "approval_submit",
+                      "approval_withdraw")
 
 
 class AdminForm(FlaskForm):
@@ -65,10 +78,6 @@ class AdminForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
-def neutralise_formula(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
     """The line-item model of ``model.relation`` and its fields, without the link back to the parent."""
     child = fields.mapper_of(model).relationships[relation].mapper.class_
@@ -81,9 +90,7 @@ def shown_line_fields(model: type[Base], relation: str) -> tuple[type[Base], lis
     """The line fields a details page and an export show: the form's plus those the application fills
     (``auto``), in the order the line model declares them."""
     child, names = line_fields(model, relation)
-    order = {col.key: i for i, col in enumerate(child.__table__.columns)}
-    for link_name, rel in fields.many_to_one(child).items():
-        order[link_name] = min(order[c.key] for c in rel.local_columns)
+    order = fields.declaration_order(child)
     return child, sorted({*names, *fields.auto_fields(child)}, key=lambda n: order.get(n, len(order)))
 
 
@@ -105,12 +112,25 @@ def lines_text(view: Any, context: Any, model: Any, name: str) -> str:
     return ";".join(" ".join(display(getattr(line, n)) for n in names) for line in getattr(model, name))
 
 
+def row_scope(model: type[Base], changing: bool = False) -> Any:
+    """The signed-in user's rows of ``model`` (``admin_app.scope``), or None: all rows."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return scope_filter(model, current_user._get_current_object(), changing=changing)
+
+
 class PermittedAjaxLoader(QueryAjaxModelLoader):
-    """A link picker that shows rows only to users who may see the target register."""
+    """A link picker that shows rows only to users who may see the target register, and of those
+    only the rows in the user's scope (their department's, their buildings')."""
 
     def allowed(self) -> bool:
         decl = getattr(self.model, "__register__", None)
         return bool(decl and (decl.public_lookup or can("view", self.model.__name__)))
+
+    def get_query(self) -> Any:
+        query = super().get_query()
+        condition = row_scope(self.model, changing=True)
+        return query if condition is None else query.filter(condition)
 
     def get_list(self, term: str, offset: int = 0, limit: int = 20) -> Any:
         if not self.allowed():
@@ -122,7 +142,10 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
             pk = int(pk)
         except (TypeError, ValueError):  # a hand-made post; PostgreSQL would refuse the cast
             return None
-        return super().get_one(pk) if self.allowed() else None
+        if not self.allowed():
+            return None
+        with self.session.no_autoflush:  # called while the form fills the record (as Flask-Admin's)
+            return self.get_query().filter(self.model.id == pk).one_or_none()
 
 
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
@@ -148,7 +171,16 @@ def refuse_problems(form: Any, model: Base) -> None:
     raise ValidationError("保存失败:" + ";".join(f"{labels.get(n, n)}:{m}" for n, m in problems.items()))
 
 
-class RegisterView(ApprovalMixin, ModelView):
+def stamp_new_record(model: Any) -> None:
+    """A new record is recorded by the signed-in user, for their department unless it names one."""
+    if isinstance(model, Record):
+        model.recorded_by_id = current_user.id
+        if model.department_id is None:
+            model.department_id = current_user.department_id
+
+
+class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, ApprovalMixin, PrintMixin,
+                   ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
@@ -278,11 +310,56 @@ class RegisterView(ApprovalMixin, ModelView):
             "form_base_class": BaseForm,  # the parent form carries the CSRF token
         }
 
+    # -- row scope: every path to a row goes through these three (pitfall 2) --------------------
+
+    @staticmethod
+    def changing() -> bool:
+        """Does this request change the rows it reaches?"""
+        endpoint = (request.endpoint or "") if has_request_context() else ""
+        return endpoint.rsplit(".", 1)[-1] in CHANGING_ENDPOINTS
+
+    def row_scope(self) -> Any:
+        return row_scope(self.model, changing=self.changing())
+
     def get_query(self) -> Any:
         query = super().get_query()
+        condition = self.row_scope()
+        if condition is not None:
+            query = query.filter(condition)
         for relation in self.declaration.inline:  # exports stream after the request's session is gone
             query = query.options(selectinload(getattr(self.model, relation)))
         return query
+
+    def get_count_query(self) -> Any:
+        query = super().get_count_query()
+        condition = self.row_scope()
+        return query if condition is None else query.filter(condition)
+
+    def get_one(self, id: Any) -> Any:
+        """The row by id. A row that does not exist and a row outside the user's scope are the same 404:
+        the answer never tells that someone else's record exists."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            pk = None
+        row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
+        if row is None and has_request_context():
+            abort(404)
+        if has_request_context() and not self.changing() and not self.changeable(row):
+            g.row_only_to_sign = True  # an approver's view: no edit or delete buttons on this page
+        return row
+
+    def changeable(self, row: Any) -> bool:
+        """May the signed-in user change this row (in their scope, not only an approver's)?"""
+        condition = row_scope(self.model, changing=True)
+        return condition is None or self.session.query(self.model.id).filter(
+            self.model.id == row.id, condition).first() is not None
+
+    @action("delete", lazy_gettext("Delete"),
+            lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids: Any) -> None:
+        """Flask-Admin's, given the posted ids as integers: PostgreSQL refuses ``integer = varchar``."""
+        super().action_delete(tuple(int(i) for i in ids if str(i).isdigit()))
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
@@ -303,11 +380,16 @@ class RegisterView(ApprovalMixin, ModelView):
 
     @property  # type: ignore[override]
     def can_edit(self) -> bool:
-        return self.allowed("edit")
+        return self.allowed("edit") and not self.only_to_sign()
 
     @property  # type: ignore[override]
     def can_delete(self) -> bool:
-        return self.allowed("delete")
+        return self.allowed("delete") and not self.only_to_sign()
+
+    @staticmethod
+    def only_to_sign() -> bool:
+        """This page shows a row the user sees only as its approver (see ``get_one``)."""
+        return has_request_context() and bool(g.get("row_only_to_sign"))
 
     @property  # type: ignore[override]
     def can_export(self) -> bool:
@@ -383,10 +465,8 @@ class RegisterView(ApprovalMixin, ModelView):
         return valid
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        if is_created and isinstance(model, Record):
-            model.recorded_by_id = current_user.id
-            if model.department_id is None:
-                model.department_id = current_user.department_id
+        if is_created:
+            stamp_new_record(model)
         refuse_problems(form, model)
 
     def handle_view_exception(self, exc: Exception) -> bool:

@@ -12,10 +12,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from admin_app.display import display
+from admin_app.display import display, neutralise_formula
 from admin_app.reports.base import Col, Report, ReportTable
 from admin_app.reports.periods import Period
-from views.register_view import neutralise_formula
 
 #: Spreadsheet number formats by cell kind: numbers stay numbers, only their look changes.
 NUMBER_FORMATS = {"int": "0", "money": "#,##0.00", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",

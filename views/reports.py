@@ -20,6 +20,7 @@ from admin_app.clock import today
 from admin_app.permissions import can
 from admin_app.reports import REPORTS, Report, find
 from admin_app.reports.periods import EXAMPLES, KINDS, Period, PeriodError, last_finished, parse
+from admin_app.scope import sees_every_row
 from views.report_output import bar_chart, cell_text, workbook
 
 CATEGORY = "报表"
@@ -29,7 +30,9 @@ INPUT_TYPES = {"week": "week", "month": "month"}
 
 
 def allowed(report: Report, action: str = "view") -> bool:
-    return current_user.is_authenticated and all(can(action, model) for model in report.reads)
+    """``action`` on every register the report reads, and every row of them (figures are centre-wide)."""
+    return (current_user.is_authenticated and all(can(action, model) for model in report.reads)
+            and sees_every_row(report.reads, current_user._get_current_object()))
 
 
 class ReportsView(BaseView):
