@@ -42,7 +42,8 @@ def locked_until(attempts: Iterable[tuple[dt.datetime, str]], rule: Rule,
     """When a lock from these (time, outcome) attempts ends, if it still holds at ``at``."""
     recent: list[dt.datetime] = []
     until = None
-    for when, outcome in sorted(attempts):
+    # A stable sort by time: attempts of the same instant keep the order they were made in.
+    for when, outcome in sorted(attempts, key=lambda attempt: attempt[0]):
         if outcome == SUCCESS and rule.reset_on_success:
             recent = []
         elif outcome == FAILURE and (until is None or when >= until):
@@ -55,7 +56,8 @@ def locked_until(attempts: Iterable[tuple[dt.datetime, str]], rule: Rule,
 def _history(session: Session, column: object, value: str, rule: Rule, at: dt.datetime) -> list[tuple]:
     since = at - rule.window - rule.lock
     rows = session.execute(select(LoginAttempt.attempted_at, LoginAttempt.outcome)
-                           .where(column == value, LoginAttempt.attempted_at >= since))
+                           .where(column == value, LoginAttempt.attempted_at >= since)
+                           .order_by(LoginAttempt.id))
     return [tuple(r) for r in rows]
 
 

@@ -289,7 +289,8 @@ def test_pdf_without_weasyprint_is_a_chinese_503(app: Flask, session: Any, clerk
 def test_every_register_prints(app: Flask, session: Any, as_user: Any, name: str) -> None:
     model = model_named(name)
     row = make_row(session, model)
-    user = as_user(user_with(session, name, {"view"}))
+    with app.app_context():
+        user = as_user(user_with(session, name, {"view"}, row))
 
     response = user.get(print_url(app, name, row.id))
 

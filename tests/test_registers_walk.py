@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from admin_app.scope import visible
 from models.base import declared_models, registers
 from models.reference import ACTIONS, Permission, Role, User
 from tests.factories import form_data, make_row, model_named
@@ -27,15 +28,23 @@ def catalogue(app: Flask, *extra: str) -> dict[str, dict[str, Any]]:
     return {entry["name"]: entry for entry in json.loads(result.output)}
 
 
-def user_with(session: Any, resource: str, actions: set[str]) -> str:
-    """A demo user whose roles grant exactly-at-least ``actions`` on ``resource``."""
+def user_with(session: Any, resource: str, actions: set[str], row: Any = None) -> str:
+    """A demo user whose roles grant exactly-at-least ``actions`` on ``resource`` (and, given ``row``,
+    whose row scope reaches it)."""
     for user in session.scalars(sa.select(User).order_by(User.id)):
         granted = set(session.scalars(
             sa.select(Permission.action).where(Permission.resource == resource,
                                                Permission.role_id.in_([r.id for r in user.roles]))))
-        if actions <= granted:
+        if actions <= granted and (row is None or reaches(session, user, row)):
             return user.username
-    raise AssertionError(f"no demo user may {actions} on {resource}")
+    raise AssertionError(f"no demo user may {actions} on {resource}" + (" and reach the row" if row else ""))
+
+
+def reaches(session: Any, user: User, row: Any) -> bool:
+    """Within an app context: the matrix is read through the app's session."""
+    model = type(row)
+    query = visible(model, user, sa.select(model.id).where(model.id == row.id))
+    return session.scalar(query) is not None
 
 
 def user_without_any(session: Any, resource: str) -> str:
