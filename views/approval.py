@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from admin_app import approvals as engine
 from models.approval import APPROVED, IN_PROGRESS, RETURNED, Approval, Chain
+from views.fields import parse_id
 
 STATUS_BADGE = {IN_PROGRESS: "warning", APPROVED: "success", RETURNED: "danger"}
 APPROVAL_ENDPOINTS = ("approval_submit", "approval_decide", "approval_withdraw")
@@ -66,7 +67,7 @@ class ApprovalMixin:
             ids = request.form.getlist("rowid")
         else:
             ids = [request.args.get("id") or request.form.get("id")]
-        ids = [int(i) for i in ids if i and str(i).isdigit()]
+        ids = [pk for pk in map(parse_id, ids) if pk is not None]
         for approval in self.approvals_for(ids).values():
             if engine.is_locked(approval):
                 abort(403, description=f"这张单据{approval.status},不能修改或删除。"

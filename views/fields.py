@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapper, RelationshipProperty
+from wtforms.validators import ValidationError
 
 from models.base import AUTO_COLUMNS, Base, Record
 
@@ -125,3 +129,78 @@ def title_column(model: type[Base]) -> str | None:
         if column_of(model, name) is not None:
             return name
     return None
+
+
+# -- what a column can hold: checked on every generated form, before anything reaches the database --
+
+#: Characters no one types: NUL (PostgreSQL refuses it), escapes, and the rest of C0 but tab and newlines.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Dates the registers deal with; outside, date arithmetic (deadlines, periods) would overflow.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+#: Largest value of a database INTEGER column (ids, counts).
+MAX_INTEGER = 2**31 - 1
+
+Validator = Callable[[Any, Any], None]
+
+
+def parse_id(value: Any) -> int | None:
+    """A row id from a URL or a form, or None when the text cannot be one (abc, -1, 2**70)."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_INTEGER else None
+
+
+def clean_text(value: str) -> str:
+    """A search term without the control characters PostgreSQL refuses and no one means to search for."""
+    return CONTROL_CHARACTERS.sub("", value)
+
+
+def _no_control_characters(form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("含有不可见的控制字符,请删除后重新输入。")
+
+
+def _integer_in_range(form: Any, field: Any) -> None:
+    if isinstance(field.data, int) and abs(field.data) > MAX_INTEGER:
+        raise ValidationError("数值超出范围,请检查是否多输入了数字。")
+
+
+def _decimal_fits(precision: int | None, scale: int | None) -> Validator:
+    def check(form: Any, field: Any) -> None:
+        value = field.data
+        if not isinstance(value, Decimal):
+            return
+        if not value.is_finite():
+            raise ValidationError("请输入数字。")
+        if precision is not None and abs(value) >= Decimal(10) ** (precision - (scale or 0)):
+            raise ValidationError("数值超出范围,请检查是否多输入了数字。")
+        if scale is not None and -int(value.normalize().as_tuple().exponent) > scale:
+            raise ValidationError(f"最多 {scale} 位小数。" if scale else "请输入整数。")
+
+    return check
+
+
+def _date_in_range(form: Any, field: Any) -> None:
+    value = field.data
+    if isinstance(value, dt.date) and not (FIRST_DATE <= _as_date(value) <= LAST_DATE):
+        raise ValidationError(f"日期超出范围,应在 {FIRST_DATE} 至 {LAST_DATE} 之间。")
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def value_validators(column: sa.Column[Any]) -> list[Validator]:
+    """Checks that keep a form's value within what the column holds, each with a Chinese message."""
+    kind = column.type
+    if isinstance(kind, sa.String):  # Text included
+        return [_no_control_characters]
+    if isinstance(kind, sa.Integer):
+        return [_integer_in_range]
+    if isinstance(kind, sa.Numeric):
+        return [_decimal_fits(kind.precision, kind.scale)]
+    if isinstance(kind, sa.Date | sa.DateTime):
+        return [_date_in_range]
+    return []

@@ -14,14 +14,20 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin.babel import gettext as admin_gettext
+from flask_admin.babel import ngettext as admin_ngettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, selectinload
@@ -51,6 +57,22 @@ ENDPOINT_ACTION = {
 
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A list page deeper than this is a hand-made URL (the offset would overflow the database's integer).
+MAX_PAGE = 100_000
+#: Most rows a link picker returns at once.
+MAX_LOOKUP = 100
+
+
+class ChineseMessages:
+    """WTForms' catalogue, then ours for what Flask-Admin's own fields raise ("Not a valid choice")."""
+
+    def gettext(self, string: str) -> str:
+        text = wtforms_translations.gettext(string)
+        return admin_gettext(string) if text == string else text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        text = wtforms_translations.ngettext(singular, plural, n)
+        return admin_ngettext(singular, plural, n) if text in (singular, plural) else text
 
 
 class AdminForm(FlaskForm):
@@ -60,12 +82,41 @@ class AdminForm(FlaskForm):
     validator needs it to tell "this row" from "another row with the same key".
     """
 
+    class Meta:
+        def get_translations(self, form: Any) -> ChineseMessages:
+            return ChineseMessages()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
         super().__init__(*args, **kwargs)
 
 
+class LineForm(BaseForm):
+    """A line item's form inside its parent's (which carries the CSRF token), with the same messages."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> ChineseMessages:
+            return ChineseMessages()
+
+
+class CheckedConverter(AdminModelConverter):
+    """Every generated field also checks that its value fits its column (control characters, numbers
+    too large or too precise, dates out of range), so bad input is a message at the field, not a
+    database error."""
+
+    def convert(self, model: Any, mapper: Any, name: str, prop: Any, field_args: Any, hidden_pk: bool) -> Any:
+        columns = getattr(prop, "columns", None)
+        checks = fields.value_validators(columns[0]) if columns else []
+        if checks:
+            field_args = dict(field_args or {})
+            field_args["validators"] = [*field_args.get("validators", ()), *checks]
+        return super().convert(model, mapper, name, prop, field_args, hidden_pk)
+
+
 def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet cell can hold: never run as a formula, without the control characters
+    an XLSX file cannot store."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
@@ -112,17 +163,16 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
         decl = getattr(self.model, "__register__", None)
         return bool(decl and (decl.public_lookup or can("view", self.model.__name__)))
 
-    def get_list(self, term: str, offset: int = 0, limit: int = 20) -> Any:
+    def get_list(self, term: str, offset: int | None = 0, limit: int | None = 20) -> Any:
         if not self.allowed():
             abort(403)
-        return super().get_list(term, offset, limit)
+        offset = min(max(offset or 0, 0), MAX_PAGE * MAX_LOOKUP)  # a hand-made URL: keep the SQL valid
+        limit = min(max(limit or 1, 1), MAX_LOOKUP)
+        return super().get_list(fields.clean_text(term or ""), offset, limit)
 
     def get_one(self, pk: Any) -> Any:
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):  # a hand-made post; PostgreSQL would refuse the cast
-            return None
-        return super().get_one(pk) if self.allowed() else None
+        pk = fields.parse_id(pk)  # a hand-made post; PostgreSQL would refuse the cast
+        return super().get_one(pk) if pk is not None and self.allowed() else None
 
 
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
@@ -152,6 +202,7 @@ class RegisterView(ApprovalMixin, ModelView):
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
+    model_form_converter = CheckedConverter
     can_view_details = True
     export_types = ["csv", "xlsx"]
     page_size = 20
@@ -275,7 +326,7 @@ class RegisterView(ApprovalMixin, ModelView):
             "column_labels": fields.labels(child),
             "column_descriptions": fields.help_texts(child),
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(child).items()},
-            "form_base_class": BaseForm,  # the parent form carries the CSRF token
+            "form_base_class": LineForm,
         }
 
     def get_query(self) -> Any:
@@ -357,6 +408,24 @@ class RegisterView(ApprovalMixin, ModelView):
     @_list_columns.setter
     def _list_columns(self, value: list[tuple[str, str]]) -> None:
         self._base_list_columns = value
+
+    def get_one(self, id: Any) -> Any:
+        """None for an id no row can have (abc, -1, 2**70): Flask-Admin then says the record is missing."""
+        pk = fields.parse_id(id)
+        return None if pk is None else super().get_one(str(pk))
+
+    def action_delete(self, ids: Any) -> None:
+        super().action_delete(tuple(str(pk) for pk in map(fields.parse_id, ids) if pk is not None))
+
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's URL parameters, kept within what the database accepts (a page of -1 or 2**70,
+        a search for a NUL byte): a hand-made URL shows a page, never an error."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        args.search = fields.clean_text(args.search) if args.search else None
+        args.filters = [(i, name, fields.clean_text(v) if isinstance(v, str) else v)
+                        for i, name, v in args.filters or []] or args.filters
+        return args
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         count, rows = super().get_list(*args, **kwargs)
