@@ -10,9 +10,12 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from admin_app.clock import today
+from models.deadlines import DayReview
 from models.front_desk import CallRecord
 from models.keys import Key
 from tests.factories import form_data, make_row, model_named
+from tests.test_chains import approval, create, decide, submit
 from tests.test_registers_walk import catalogue, user_with
 
 CALL = {
@@ -149,6 +152,14 @@ def test_control_characters(app: Any, session: Any, as_user: Any, text: str) -> 
     assert any("控制字符" in e for e in errors["caller"]), errors
 
 
+def test_control_characters_in_a_unique_field(head: Any) -> None:
+    # Flask-Admin's uniqueness check would otherwise query PostgreSQL with the NUL byte, and fail.
+    key = {"label": "前\x00后", "kind": "托管", "state": "在柜", "quantity": "1"}
+    response = head.post("/admin/keys/new/", key)
+    assert response.status_code == 200
+    assert any("控制字符" in e for e in field_errors(response.get_data(as_text=True))["label"])
+
+
 def test_line_breaks_and_tabs_are_kept(head: Any, session: Any) -> None:
     response = head.post("/admin/call_records/new/", {**CALL, "content": "漏水\r\n\t已报修"})
     assert response.status_code == 302
@@ -236,3 +247,47 @@ def test_delete_of_impossible_ids_deletes_nothing(head: Any, session: Any) -> No
                          {"action": "delete", "rowid": ["abc", "²", str(2**70)]})
     assert response.status_code == 302
     assert call_count(session) == before + 1
+
+
+# -- dates no page can compute with, ids and text in the small forms --------------------------------
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_board_of_an_impossible_day_says_so(head: Any, day: str) -> None:
+    response = head.get(f"/admin/board/?date={day}")
+    assert response.status_code == 200
+    assert "日期格式不正确" in response.get_data(as_text=True)
+
+
+def test_callback_rates_of_an_impossible_day_says_so(head: Any) -> None:
+    response = head.get("/admin/callback-rates/?start=0001-01-01&end=9999-12-31")
+    assert response.status_code == 200
+    assert "日期超出范围" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "9999-W52", "0001-W01", "0001-Q1",
+                                    "1899-12-01~1900-01-05"])
+def test_report_of_an_impossible_period_says_so(as_user: Any, period: str) -> None:
+    response = as_user("gm").get(f"/admin/reports/complaints?period={period}")
+    assert response.status_code == 400
+    assert "超出范围" in response.get_data(as_text=True)
+
+
+def test_inbox_ignores_ids_no_approval_can_have(head: Any) -> None:
+    response = head.post("/admin/inbox/", {"approval": ["²", str(2**70), "abc"]}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "请先勾选要处理的单据" in response.get_data(as_text=True)
+
+
+def test_control_characters_are_left_out_of_a_return_reason(app: Any, session: Any, as_user: Any) -> None:
+    record_id = create(app, session, as_user("employee"), "LeaveRequest", days="1")
+    submit(app, as_user("employee"), "LeaveRequest", record_id)
+    assert decide(app, as_user("head"), "LeaveRequest", record_id, "退回", "天数\x00不对").status_code == 302
+    assert approval(session, "LeaveRequest", record_id).return_reason == "天数不对"
+
+
+def test_control_characters_are_left_out_of_a_sign_off_remark(head: Any, session: Any) -> None:
+    response = head.post("/admin/board/signoff", {"date": today().isoformat(), "remarks": "明日\x00跟进"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.scalar(sa.select(DayReview.remarks).order_by(DayReview.id.desc()).limit(1)) == "明日跟进"

@@ -62,6 +62,8 @@ DATES = ["0001-01-01", "9999-12-31", "2026-02-30", "0000-00-00", "2026-13-01", "
          "-0001-01-01", "昨天"]
 DATETIMES = ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "2026-02-30 09:30:00", "2026-11-23 25:61:00",
              "2026-11-23T09:30", "9999-12-31"]
+PERIODS = ["9999-12", "0001-01", "9999-W52", "0001-W01", "9999-Q4", "0001-Q1", "2026-W99", "2026-13",
+           "2026-Q5", "0001-01-01~9999-12-31", "2026-12-31~2026-01-01", "2026-02-30~2026-03-01"]
 IDS = ["-1", "0", str(2**70), "abc", "1; DROP TABLE users", "1.5", "NaN", "__None"]
 TYPED = {"integer": NUMBERS, "decimal": NUMBERS, "date": DATES, "datetime": DATETIMES,
          "link": IDS, "links": IDS, "checklist": IDS}
@@ -271,23 +273,46 @@ def test_report_survives_hostile_parameters(as_user: Any, slug: str) -> None:
     names = ["period", *(f.name for f in report.filters)]
 
     @HOSTILE
-    @given(params=st.dictionaries(st.sampled_from(names), query_value, min_size=1))
+    @given(params=st.dictionaries(st.sampled_from(names), st.sampled_from(PERIODS) | query_value, min_size=1))
     def open_report(params: dict[str, str]) -> None:
         for suffix in ("", "/xlsx"):
             response = gm.get(f"/admin/reports/{slug}{suffix}", query_string=params)
             assert response.status_code in (200, 400), (params, response.status_code)
-            if response.status_code == 400:
-                assert all(has_cjk(m) for m in messages(assert_page(response, slug))) or has_cjk(
-                    response.get_data(as_text=True))
+            if response.status_code == 400:  # the report's form, saying what to type instead
+                errors = re.findall(r'<div class="alert alert-danger" role="alert">(.*?)</div>',
+                                    assert_page(response, slug), re.S)
+                assert errors and all(has_cjk(e) for e in errors), errors
 
     open_report()
 
 
 def test_board_and_callback_rates_survive_hostile_dates(head: Any) -> None:
+    dates = st.sampled_from(DATES) | query_value
+
     @HOSTILE
-    @given(day=query_value, start=query_value, end=query_value)
+    @given(day=dates, start=dates, end=dates)
     def open_pages(day: str, start: str, end: str) -> None:
         assert_page(head.get("/admin/board/", query_string={"date": day}), "board")
         assert_page(head.get("/admin/callback-rates/", query_string={"start": start, "end": end}), "rates")
 
     open_pages()
+
+
+def test_approval_forms_survive_hostile_values(session: Any, as_user: Any) -> None:
+    """The inbox's batch form and a record's signing form: ids and opinions as typed by anyone."""
+    head = as_user("head")
+    row_id = make_row(session, model_named("LeaveRequest")).id
+
+    @HOSTILE
+    @given(ids=st.lists(st.sampled_from(IDS) | query_value, max_size=3), opinion=hostile_text,
+           decision=st.sampled_from(["同意", "退回"]) | query_value)
+    def decide(ids: list[str], opinion: str, decision: str) -> None:
+        form = {"approval": ids, "opinion": opinion, "decision": decision}
+        assert_page(head.post("/admin/inbox/", form), "inbox")
+        for target in (ids[0] if ids else "", str(row_id)):
+            for step in ("submit", "decide", "withdraw"):
+                response = head.post(f"/admin/leave_requests/approval/{step}/?id={target}",
+                                     {**form, "version": target})
+                assert_page(response, step)
+
+    decide()

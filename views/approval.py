@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from admin_app import approvals as engine
 from models.approval import APPROVED, IN_PROGRESS, RETURNED, Approval, Chain
-from views.fields import parse_id
+from views.fields import clean_text, parse_id
 
 STATUS_BADGE = {IN_PROGRESS: "warning", APPROVED: "success", RETURNED: "danger"}
 APPROVAL_ENDPOINTS = ("approval_submit", "approval_decide", "approval_withdraw")
@@ -148,7 +148,7 @@ class ApprovalMixin:
             abort(403, description="不能审批自己提交的单据。" if own else "这张单据当前不由您签字。")
         try:
             engine.decide(self.session, approval, me, request.form.get("decision", ""),
-                          request.form.get("opinion", ""), version)
+                          clean_text(request.form.get("opinion", "")), version)
             self.session.commit()
         except engine.ApprovalError as exc:
             return self._refused(record, exc)

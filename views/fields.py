@@ -10,8 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapper, RelationshipProperty
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 
+from admin_app import clock
 from models.base import AUTO_COLUMNS, Base, Record
 
 
@@ -132,11 +133,11 @@ def title_column(model: type[Base]) -> str | None:
 
 
 # -- what a column can hold: checked on every generated form, before anything reaches the database --
+# Each check stops the field's other validators: Flask-Admin's Unique would query the database with
+# the value (PostgreSQL refuses a NUL byte, or an integer beyond its range, with an error).
 
 #: Characters no one types: NUL (PostgreSQL refuses it), escapes, and the rest of C0 but tab and newlines.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Dates the registers deal with; outside, date arithmetic (deadlines, periods) would overflow.
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
 #: Largest value of a database INTEGER column (ids, counts).
 MAX_INTEGER = 2**31 - 1
 
@@ -153,18 +154,19 @@ def parse_id(value: Any) -> int | None:
 
 
 def clean_text(value: str) -> str:
-    """A search term without the control characters PostgreSQL refuses and no one means to search for."""
+    """Text from a URL or a small form (a search, an opinion) without the control characters
+    PostgreSQL refuses and no one means to type."""
     return CONTROL_CHARACTERS.sub("", value)
 
 
 def _no_control_characters(form: Any, field: Any) -> None:
     if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("含有不可见的控制字符,请删除后重新输入。")
+        raise StopValidation("含有不可见的控制字符,请删除后重新输入。")
 
 
 def _integer_in_range(form: Any, field: Any) -> None:
     if isinstance(field.data, int) and abs(field.data) > MAX_INTEGER:
-        raise ValidationError("数值超出范围,请检查是否多输入了数字。")
+        raise StopValidation("数值超出范围,请检查是否多输入了数字。")
 
 
 def _decimal_fits(precision: int | None, scale: int | None) -> Validator:
@@ -173,23 +175,18 @@ def _decimal_fits(precision: int | None, scale: int | None) -> Validator:
         if not isinstance(value, Decimal):
             return
         if not value.is_finite():
-            raise ValidationError("请输入数字。")
+            raise StopValidation("请输入数字。")
         if precision is not None and abs(value) >= Decimal(10) ** (precision - (scale or 0)):
-            raise ValidationError("数值超出范围,请检查是否多输入了数字。")
+            raise StopValidation("数值超出范围,请检查是否多输入了数字。")
         if scale is not None and -int(value.normalize().as_tuple().exponent) > scale:
-            raise ValidationError(f"最多 {scale} 位小数。" if scale else "请输入整数。")
+            raise StopValidation(f"最多 {scale} 位小数。" if scale else "请输入整数。")
 
     return check
 
 
 def _date_in_range(form: Any, field: Any) -> None:
-    value = field.data
-    if isinstance(value, dt.date) and not (FIRST_DATE <= _as_date(value) <= LAST_DATE):
-        raise ValidationError(f"日期超出范围,应在 {FIRST_DATE} 至 {LAST_DATE} 之间。")
-
-
-def _as_date(value: dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    if isinstance(field.data, dt.date) and not clock.in_range(field.data):
+        raise StopValidation(clock.OUT_OF_RANGE)
 
 
 def value_validators(column: sa.Column[Any]) -> list[Validator]:

@@ -57,7 +57,7 @@ ENDPOINT_ACTION = {
 
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: A list page deeper than this is a hand-made URL (the offset would overflow the database's integer).
+#: A list page (or a picker's offset) beyond this is a hand-made URL: the SQL offset would overflow.
 MAX_PAGE = 100_000
 #: Most rows a link picker returns at once.
 MAX_LOOKUP = 100
@@ -75,6 +75,11 @@ class ChineseMessages:
         return admin_ngettext(singular, plural, n) if text in (singular, plural) else text
 
 
+class ChineseMeta:
+    def get_translations(self, form: Any) -> ChineseMessages:
+        return ChineseMessages()
+
+
 class AdminForm(FlaskForm):
     """Flask-WTF base so every generated form carries the CSRF token (pitfall 6).
 
@@ -82,9 +87,7 @@ class AdminForm(FlaskForm):
     validator needs it to tell "this row" from "another row with the same key".
     """
 
-    class Meta:
-        def get_translations(self, form: Any) -> ChineseMessages:
-            return ChineseMessages()
+    Meta = ChineseMeta
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
@@ -94,9 +97,7 @@ class AdminForm(FlaskForm):
 class LineForm(BaseForm):
     """A line item's form inside its parent's (which carries the CSRF token), with the same messages."""
 
-    class Meta:
-        def get_translations(self, form: Any) -> ChineseMessages:
-            return ChineseMessages()
+    Meta = ChineseMeta
 
 
 class CheckedConverter(AdminModelConverter):
@@ -166,7 +167,7 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
     def get_list(self, term: str, offset: int | None = 0, limit: int | None = 20) -> Any:
         if not self.allowed():
             abort(403)
-        offset = min(max(offset or 0, 0), MAX_PAGE * MAX_LOOKUP)  # a hand-made URL: keep the SQL valid
+        offset = min(max(offset or 0, 0), MAX_PAGE)  # a hand-made URL: keep the SQL valid
         limit = min(max(limit or 1, 1), MAX_LOOKUP)
         return super().get_list(fields.clean_text(term or ""), offset, limit)
 
