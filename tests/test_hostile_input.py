@@ -1,7 +1,8 @@
 """Hostile and random values in every register's forms, lists, pickers and reports (issue #6 item 6).
 
-Property tests: never a 500; a saved value is shown escaped on the list, details and edit pages; a
-refused form says why in Chinese and keeps what was typed; rows change only when a save succeeds.
+Property tests: never a 500; a saved value is shown escaped on the list and details pages and goes into
+the XLSX export; a refused form says why in Chinese and keeps what was typed; rows change only when a
+save succeeds. Few examples per register (the run must stay short on two cores); each run draws others.
 
 Each test gets a fresh database from the fixtures and hypothesis reuses it for all of that test's
 examples (hence ``HealthCheck.function_scoped_fixture``): the examples pile rows up like a busy day.
@@ -205,7 +206,7 @@ def test_edit_form_survives_hostile_values(app: Flask, session: Any, as_user: An
     row_id = session.scalar(sa.select(sa.func.max(model_named(name).id)))
     kept = {k for k, f in form_fields(entry) if f["type"] in KEPT}
 
-    @HOSTILE
+    @settings(HOSTILE, max_examples=4)
     @given(changes=hostile_changes(entry))
     def post(changes: dict[str, Any]) -> None:
         before, row = count(session, name), stored(session, name, row_id)
@@ -250,15 +251,14 @@ def test_list_survives_hostile_queries(app: Flask, session: Any, as_user: Any, n
     filters = len(view_for(app.extensions["kefu_admin"], model_named(name))._filters or [])
     pickers = [f["name"] for f in entry["fields"] if f["type"] in ("link", "links")]
 
-    @settings(HOSTILE, max_examples=4)
+    @settings(HOSTILE, max_examples=3)
     @given(params=list_params(filters), term=query_value, picker=st.sampled_from([*pickers, "nope"]),
            row=st.sampled_from(IDS))
     def browse(params: dict[str, Any], term: str, picker: str, row: str) -> None:
         assert_page(user.get(url, query_string=params), f"list {params}")
         assert_page(user.get(url + "ajax/lookup/", query_string={"name": picker, "query": term,
                                                                "offset": row, "limit": row}), "lookup")
-        for page in ("details/", "edit/"):
-            assert_page(user.get(url + page, query_string={"id": row}), f"{page}?id={row}")
+        assert_page(user.get(url + "details/", query_string={"id": row}), f"details/?id={row}")
         assert_page(user.post(url + "delete/", {"id": row}), "delete")
         assert_page(user.post(url + "action/", {"action": "delete", "rowid": [row, term]}), "action")
 
