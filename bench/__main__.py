@@ -37,7 +37,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--import-budget", type=float, default=120,
                         help="seconds the import may run; rows/s is counted on what it did (default 120)")
     parser.add_argument("--only", default="", help="only the cases whose name contains one of these "
-                                                   "comma-separated words (and no export/import)")
+                                                   "comma-separated words; export and import only if named")
     parser.add_argument("--sql", type=int, nargs="?", const=160, default=0,
                         help="list each page's statements (their first SQL characters, default 160)")
     parser.add_argument("--workdir", type=Path, default=None,
@@ -107,12 +107,15 @@ def run(backend: str, rows: int, args: argparse.Namespace, templates: dict[str, 
     pending = load.pending_for_rows(rows) if args.pending is None else args.pending
     result: dict[str, Any] = {"info": {"backend": backend, "rows": rows, "pending": pending, "url": url}}
     prepare(backend, rows, url, args, templates)
+    result["info"]["load"] = [os.getloadavg()[1]]  # the machine's 5-minute load average, before and after
     try:
         result["pages"] = measure(url, args, None, rows)
-        if not args.only:
-            size = min(100_000, rows)
+        size = min(100_000, rows)
+        words = args.only.split(",") if args.only else ["export", "import"]
+        if "export" in words:
             log(f"  export of {size:,} rows …")
             result["export"] = probe("export", url, size)
+        if "import" in words:
             log(f"  import of up to {size:,} rows …")
             result["import"] = probe("import", url, size, args.import_budget)
         if pending:
@@ -121,6 +124,7 @@ def run(backend: str, rows: int, args: argparse.Namespace, templates: dict[str, 
             engine.dispose()
             result["pages"] |= measure(url, args, pages.backlog_cases())
     finally:
+        result["info"]["load"].append(os.getloadavg()[1])
         if not args.keep:
             database.drop(url)
     return result

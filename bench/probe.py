@@ -2,7 +2,8 @@
 
 ``python -m bench.probe export URL ROWS``: the clerk exports the latest ROWS call records as CSV
 through the list's own export button (Flask-Admin's streamed CSV, filtered by 登记时间 > a moment);
-time, and peak resident memory above the process's peak before the export (``ru_maxrss``).
+time, and the peak resident memory during the export above the resident memory before it (VmHWM, reset
+just before the export, less VmRSS).
 
 ``python -m bench.probe import URL ROWS BUDGET``: ROWS repair orders through the seed loader
 (``seed.loader.load``, the ``flask seed`` path: YAML parsing, natural-key lookup, a savepoint per row,
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -28,8 +28,18 @@ import yaml
 CHUNK = 5_000
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _status_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (its peak) of this process, from Linux's /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _reset_peak() -> None:
+    """Start VmHWM again from the current RSS (Linux ≥ 4.0). ``ru_maxrss`` would not do: it is kept across
+    ``execve``, so a probe started by a big benchmark process inherits its parent's peak."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 def export(url: str, rows: int) -> dict[str, Any]:
@@ -51,7 +61,8 @@ def export(url: str, rows: int) -> dict[str, Any]:
     arg = filter_arg(view, "recorded_at", "DateTimeGreaterFilter")
     client = sign_in(app, "clerk")
     assert client.get("/admin/call_records/").status_code == 200  # warm: templates, mappers, pool
-    before = _peak_mb()
+    before = _status_mb("VmRSS")
+    _reset_peak()
     started = time.perf_counter()
     response = client.get(f"/admin/call_records/export/csv/?{arg}={since:%Y-%m-%d %H:%M:%S}", buffered=False)
     lines = size = 0
@@ -65,7 +76,7 @@ def export(url: str, rows: int) -> dict[str, Any]:
     if lines - 1 < expected:
         raise AssertionError(f"export gave {lines - 1} lines for {expected} rows")
     return {"rows": expected, "seconds": seconds, "bytes": size,
-            "peak_mb": _peak_mb() - before, "process_peak_mb": _peak_mb()}
+            "peak_mb": _status_mb("VmHWM") - before, "process_peak_mb": _status_mb("VmHWM")}
 
 
 def import_rows(url: str, rows: int, budget: float) -> dict[str, Any]:

@@ -58,8 +58,9 @@ def _ms(value: float | None) -> str:
 
 def table(key: str, run: dict[str, Any]) -> list[str]:
     info = run["info"]
+    load = " → ".join(f"{x:.1f}" for x in info.get("load", []))
     lines = [f"## {key}: {info['backend']}, {info['rows']:,} rows in each big register, "
-             f"{info['pending']:,} approvals pending for head", ""]
+             f"{info['pending']:,} approvals pending for head (machine load average {load})", ""]
     lines += ["| case | median ms | floor ms | page/floor | SQL | n | target | time | SQL ≤ 5 |",
               "|---|---:|---:|---:|---:|---:|---|---|---|"]
     for name, t in run["pages"].items():
