@@ -40,6 +40,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                                                    "comma-separated words; export and import only if named")
     parser.add_argument("--sql", type=int, nargs="?", const=160, default=0,
                         help="list each page's statements (their first SQL characters, default 160)")
+    parser.add_argument("--compare", type=Path, nargs="+", metavar="JSON",
+                        help="measure nothing: compare 1M with 10k rows in saved --json-out files")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="folder of the SQLite files (default /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (kefu_bench_<rows>)")
@@ -138,6 +140,9 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    if args.compare:
+        print("\n".join(report.scaling(report.medians_of_json(args.compare))))
+        return
     templates: dict[str, str] = {}
     runs: dict[str, dict[str, Any]] = {}
     try:
@@ -156,7 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     lines = [f"# python -m bench — {machine()}", ""]
     for key, result in runs.items():
         lines += report.table(key, result)
-    lines += report.scaling(runs)
+    lines += report.scaling({key: {name: t.median_ms for name, t in run["pages"].items()}
+                             for key, run in runs.items()})
     print("\n".join(lines))
 
 

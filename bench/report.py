@@ -89,21 +89,33 @@ def table(key: str, run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def scaling(runs: dict[str, dict[str, Any]]) -> list[str]:
-    """Each page at 1M rows against 10k rows, per backend, where both were measured."""
+def scaling(medians: dict[str, dict[str, float]]) -> list[str]:
+    """Each page at 1M rows against 10k rows, per backend, where both were measured.
+    ``medians``: ``{"<backend>_<rows>": {case: median_ms}}``, e.g. the JSON of two runs merged."""
     lines: list[str] = []
     for backend in ("sqlite", "postgresql"):
-        small, large = runs.get(f"{backend}_{SMALL}"), runs.get(f"{backend}_{LARGE}")
+        small, large = medians.get(f"{backend}_{SMALL}"), medians.get(f"{backend}_{LARGE}")
         if not small or not large:
             continue
         lines += [f"## {backend}: 1M rows against 10k rows (target ≤ {MAX_SCALING}×)", "",
                   "| case | 10k ms | 1M ms | 1M/10k | ≤ 1.3× |", "|---|---:|---:|---:|---|"]
-        for name, t in large["pages"].items():
-            base = small["pages"].get(name)
-            if base is None:
+        for name, median in large.items():
+            if name not in small:
                 continue
-            factor = t.median_ms / base.median_ms
-            lines.append(f"| {name} | {_ms(base.median_ms)} | {_ms(t.median_ms)} | {factor:.2f}× | "
+            factor = median / small[name]
+            lines.append(f"| {name} | {_ms(small[name])} | {_ms(median)} | {factor:.2f}× | "
                          f"{mark(factor <= MAX_SCALING)} |")
         lines.append("")
     return lines
+
+
+def medians_of_json(files: list[Any]) -> dict[str, dict[str, float]]:
+    """The page medians of saved ``--json`` outputs, merged."""
+    import json
+
+    out: dict[str, dict[str, float]] = {}
+    for path in files:
+        for key, block in json.loads(path.read_text(encoding="utf-8")).items():
+            if key.split("_")[0] in ("sqlite", "postgresql") and isinstance(block, dict):
+                out.setdefault(key, {}).update({name: page["median_ms"] for name, page in block.items()})
+    return out

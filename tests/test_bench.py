@@ -26,7 +26,7 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
         for case in ("list", "deep_page", "search_name", "filter_status", "filter_dates", "edit_form", "save",
                      "details"):
             assert f"{register}.{case}" in pages
-    assert {"inbox", "board", "calls.list_with_backlog"} <= set(pages)
+    assert {"board_no_backlog", "inbox", "board", "calls.list_with_backlog"} <= set(pages)
     for name, page in pages.items():
         assert set(page) == PAGE_KEYS, name
         assert all(isinstance(page[k], int | float) and page[k] > 0 for k in PAGE_KEYS), (name, page)
