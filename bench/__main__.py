@@ -81,6 +81,8 @@ def measure(url: str, args: argparse.Namespace, chosen: list[pages.Case] | None,
             shapes = Counter(" ".join(s[0].split())[:args.sql] for s in pages.counted(timing.statements))
             for shape, count in shapes.most_common():
                 log(f"      {count:4}× {shape}")
+            for ms, statement in sorted(timing.durations, reverse=True)[:3]:
+                log(f"      slowest {ms:9.1f} ms  {' '.join(statement.split())[:args.sql]}")
     app.extensions["db_session"].remove()
     app.extensions["engine"].dispose()
     return out

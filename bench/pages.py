@@ -75,6 +75,7 @@ class Timing:
     repeat: int
     note: str = ""
     statements: list[tuple[str, Any, bool]] = field(default_factory=list, repr=False)
+    durations: list[tuple[float, str]] = field(default_factory=list, repr=False)
 
     @property
     def ratio(self) -> float | None:
@@ -107,20 +108,25 @@ def counted(statements: list[tuple[str, Any, bool]]) -> list[tuple[str, Any, boo
     return [s for s in statements if not TRANSACTION_CONTROL.match(s[0])]
 
 
-def replay(engine: sa.Engine, statements: list[tuple[str, Any, bool]]) -> None:
+def replay(engine: sa.Engine, statements: list[tuple[str, Any, bool]],
+           durations: list[tuple[float, str]] | None = None) -> None:
     """Run the page's statements again through Core: same SQL, same parameters, every row fetched.
-    The connection's own BEGIN (SQLite: BEGIN IMMEDIATE) stands for the page's."""
+    The connection's own BEGIN (SQLite: BEGIN IMMEDIATE) stands for the page's. ``durations`` receives
+    (ms, statement) for each statement."""
     writes = False
     with engine.connect() as conn:
         for statement, parameters, _many in statements:
             if TRANSACTION_CONTROL.match(statement) and not statement.lstrip().upper().startswith(
                     ("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
                 continue
+            started = time.perf_counter()
             result = conn.exec_driver_sql(statement, parameters)
             if result.returns_rows:
                 result.fetchall()
             else:
                 writes = True
+            if durations is not None:
+                durations.append(((time.perf_counter() - started) * 1000, statement))
         (conn.commit if writes else conn.rollback)()
 
 
@@ -313,6 +319,7 @@ class Runner:
             repeat = max(MIN_REPEAT, int(self.budget * 1000 / first))
         times = [self.request(case, self.warmup + 1 + i, form) for i in range(repeat)]
         floor = None
+        durations = []
         note = case.note
         try:
             replay(self.engine, statements)
@@ -322,7 +329,10 @@ class Runner:
                 replay(self.engine, statements)
                 floors.append((time.perf_counter() - started) * 1000)
             floor = statistics.median(floors)
+            durations: list[tuple[float, str]] = []
+            replay(self.engine, statements, durations)
         except sa.exc.DBAPIError as exc:  # a statement that cannot run twice (none expected)
             note = (note + "; " if note else "") + f"floor not replayable: {type(exc.orig).__name__}"
         return Timing(kind=case.kind, median_ms=statistics.median(times), floor_ms=floor,
-                      queries=len(counted(statements)), repeat=repeat, note=note, statements=statements)
+                      queries=len(counted(statements)), repeat=repeat, note=note, statements=statements,
+                      durations=durations)
