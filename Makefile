@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app admin_app
 
-.PHONY: run test install lint migrate seed
+.PHONY: run test install lint migrate seed bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: seed
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# Issue #7: the pages at 10k and 1M rows on SQLite and PostgreSQL (long: about two hours on 2 cores).
+bench: install
+	$(BIN)/python -m bench --rows 10000,1000000 --backend both --json-out bench/results.json $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 #: Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -16,7 +18,9 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 def neutralise_formula(text: str) -> str:
     """Text a spreadsheet shows as typed, never runs as a formula (pitfall 7); a plain number such as
-    ``-200.00`` is no formula and stays as it is."""
+    ``-200.00`` is no formula and stays as it is. Control characters an XLSX file cannot store are
+    dropped."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

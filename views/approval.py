@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from admin_app import approvals as engine
 from models.approval import APPROVED, IN_PROGRESS, RETURNED, Approval, Chain
+from views.fields import clean_text, parse_id
 
 STATUS_BADGE = {IN_PROGRESS: "warning", APPROVED: "success", RETURNED: "danger"}
 APPROVAL_ENDPOINTS = ("approval_submit", "approval_decide", "approval_withdraw")
@@ -66,7 +67,7 @@ class ApprovalMixin:
             ids = request.form.getlist("rowid")
         else:
             ids = [request.args.get("id") or request.form.get("id")]
-        ids = [int(i) for i in ids if i and str(i).isdigit()]
+        ids = [pk for pk in map(parse_id, ids) if pk is not None]
         for approval in self.approvals_for(ids).values():
             if engine.is_locked(approval):
                 abort(403, description=f"这张单据{approval.status},不能修改或删除。"
@@ -147,7 +148,7 @@ class ApprovalMixin:
             abort(403, description="不能审批自己提交的单据。" if own else "这张单据当前不由您签字。")
         try:
             engine.decide(self.session, approval, me, request.form.get("decision", ""),
-                          request.form.get("opinion", ""), version)
+                          clean_text(request.form.get("opinion", "")), version)
             self.session.commit()
         except engine.ApprovalError as exc:
             return self._refused(record, exc)

@@ -11,9 +11,10 @@ from flask_login import current_user
 from sqlalchemy.orm import scoped_session
 
 from admin_app import board as engine
-from admin_app.clock import today
+from admin_app.clock import in_range, today
 from admin_app.permissions import can
 from models.base import declared_models
+from views.fields import clean_text
 from views.inbox import register_pages
 
 
@@ -35,9 +36,10 @@ def parse_day(text: str | None) -> dt.date | None:
     if not text:
         return today()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return None
+    return day if in_range(day) else None
 
 
 class BoardView(BaseView):
@@ -76,7 +78,7 @@ class BoardView(BaseView):
             return redirect(url_for(".index"))
         try:
             review = engine.sign_off(self.session, day, current_user._get_current_object(),
-                                     deadline_registers(), request.form.get("remarks"))
+                                     deadline_registers(), clean_text(request.form.get("remarks", "")))
             self.session.commit()
         except engine.SignOffError as exc:
             self.session.rollback()

@@ -10,7 +10,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 from sqlalchemy.orm import scoped_session
 
-from admin_app.clock import today
+from admin_app.clock import OUT_OF_RANGE, in_range, today
 from admin_app.permissions import can
 from admin_app.rules.callbacks import IN_TIME_TARGET, MANAGER_TARGET, complaint_callback_rates
 from admin_app.scope import sees_every_row
@@ -29,9 +29,10 @@ def parse_day(text: str | None, default: dt.date) -> tuple[dt.date, str | None]:
     if not text:
         return default, None
     try:
-        return dt.date.fromisoformat(text.strip()), None
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         return default, f"「{text}」不是日期,请按 2026-11-01 的格式填写"
+    return (day, None) if in_range(day) else (default, f"「{text}」:{OUT_OF_RANGE}")
 
 
 class CallbackRatesView(BaseView):

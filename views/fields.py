@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapper, RelationshipProperty
+from wtforms.validators import StopValidation
 
+from admin_app import clock
 from models.base import AUTO_COLUMNS, VERSION_COLUMNS, Base, Record
 
 
@@ -133,3 +138,74 @@ def title_column(model: type[Base]) -> str | None:
         if column_of(model, name) is not None:
             return name
     return None
+
+
+# -- what a column can hold: checked on every generated form, before anything reaches the database --
+# Each check stops the field's other validators: Flask-Admin's Unique would query the database with
+# the value (PostgreSQL refuses a NUL byte, or an integer beyond its range, with an error).
+
+#: Characters no one types: NUL (PostgreSQL refuses it), escapes, and the rest of C0 but tab and newlines.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Largest value of a database INTEGER column (ids, counts).
+MAX_INTEGER = 2**31 - 1
+
+Validator = Callable[[Any, Any], None]
+
+
+def parse_id(value: Any) -> int | None:
+    """A row id from a URL or a form, or None when the text cannot be one (abc, -1, 2**70)."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_INTEGER else None
+
+
+def clean_text(value: str) -> str:
+    """Text from a URL or a small form (a search, an opinion) without the control characters
+    PostgreSQL refuses and no one means to type."""
+    return CONTROL_CHARACTERS.sub("", value)
+
+
+def _no_control_characters(form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+        raise StopValidation("含有不可见的控制字符,请删除后重新输入。")
+
+
+def _integer_in_range(form: Any, field: Any) -> None:
+    if isinstance(field.data, int) and abs(field.data) > MAX_INTEGER:
+        raise StopValidation("数值超出范围,请检查是否多输入了数字。")
+
+
+def _decimal_fits(precision: int | None, scale: int | None) -> Validator:
+    def check(form: Any, field: Any) -> None:
+        value = field.data
+        if not isinstance(value, Decimal):
+            return
+        if not value.is_finite():
+            raise StopValidation("请输入数字。")
+        if precision is not None and abs(value) >= Decimal(10) ** (precision - (scale or 0)):
+            raise StopValidation("数值超出范围,请检查是否多输入了数字。")
+        if scale is not None and -int(value.normalize().as_tuple().exponent) > scale:
+            raise StopValidation(f"最多 {scale} 位小数。" if scale else "请输入整数。")
+
+    return check
+
+
+def _date_in_range(form: Any, field: Any) -> None:
+    if isinstance(field.data, dt.date) and not clock.in_range(field.data):
+        raise StopValidation(clock.OUT_OF_RANGE)
+
+
+def value_validators(column: sa.Column[Any]) -> list[Validator]:
+    """Checks that keep a form's value within what the column holds, each with a Chinese message."""
+    kind = column.type
+    if isinstance(kind, sa.String):  # Text included
+        return [_no_control_characters]
+    if isinstance(kind, sa.Integer):
+        return [_integer_in_range]
+    if isinstance(kind, sa.Numeric):
+        return [_decimal_fits(kind.precision, kind.scale)]
+    if isinstance(kind, sa.Date | sa.DateTime):
+        return [_date_in_range]
+    return []

@@ -12,6 +12,7 @@ from sqlalchemy.orm import scoped_session
 from admin_app import approvals as engine
 from models.approval import AGREE, Approval
 from models.base import declared_models
+from views.fields import clean_text, parse_id
 
 
 def register_pages() -> dict[str, tuple[str, str]]:
@@ -51,11 +52,12 @@ class InboxView(BaseView):
 
     def decide_many(self) -> Any:
         decision = request.form.get("decision", AGREE)
-        opinion = request.form.get("opinion", "")
+        opinion = clean_text(request.form.get("opinion", ""))
         me = current_user._get_current_object()
         done, refused = 0, []
         for raw in request.form.getlist("approval"):
-            approval = self.session.get(Approval, int(raw)) if raw.isdigit() else None
+            pk = parse_id(raw)
+            approval = self.session.get(Approval, pk) if pk is not None else None
             if approval is None:
                 continue
             try:

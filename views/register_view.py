@@ -15,14 +15,19 @@ from typing import Any
 
 from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin.actions import action
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.babel import lazy_gettext
+from flask_admin.babel import ngettext as admin_ngettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
@@ -65,6 +70,28 @@ ENDPOINT_ACTION = {
 CHANGING_ENDPOINTS = ("edit_view", "delete_view", "action_view", "ajax_update", "approval_submit",
                       "approval_withdraw")
 
+#: A list page (or a picker's offset) beyond this is a hand-made URL: the SQL offset would overflow.
+MAX_PAGE = 100_000
+#: Most rows a link picker returns at once.
+MAX_LOOKUP = 100
+
+
+class ChineseMessages:
+    """WTForms' catalogue, then ours for what Flask-Admin's own fields raise ("Not a valid choice")."""
+
+    def gettext(self, string: str) -> str:
+        text = wtforms_translations.gettext(string)
+        return admin_gettext(string) if text == string else text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        text = wtforms_translations.ngettext(singular, plural, n)
+        return admin_ngettext(singular, plural, n) if text in (singular, plural) else text
+
+
+class ChineseMeta:
+    def get_translations(self, form: Any) -> ChineseMessages:
+        return ChineseMessages()
+
 
 class AdminForm(FlaskForm):
     """Flask-WTF base so every generated form carries the CSRF token (pitfall 6).
@@ -73,9 +100,31 @@ class AdminForm(FlaskForm):
     validator needs it to tell "this row" from "another row with the same key".
     """
 
+    Meta = ChineseMeta
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._obj = kwargs.get("obj", args[1] if len(args) > 1 else None)
         super().__init__(*args, **kwargs)
+
+
+class LineForm(BaseForm):
+    """A line item's form inside its parent's (which carries the CSRF token), with the same messages."""
+
+    Meta = ChineseMeta
+
+
+class CheckedConverter(AdminModelConverter):
+    """Every generated field also checks that its value fits its column (control characters, numbers
+    too large or too precise, dates out of range), so bad input is a message at the field, not a
+    database error."""
+
+    def convert(self, model: Any, mapper: Any, name: str, prop: Any, field_args: Any, hidden_pk: bool) -> Any:
+        columns = getattr(prop, "columns", None)
+        checks = fields.value_validators(columns[0]) if columns else []
+        if checks:
+            field_args = dict(field_args or {})
+            field_args["validators"] = [*field_args.get("validators", ()), *checks]
+        return super().convert(model, mapper, name, prop, field_args, hidden_pk)
 
 
 def line_fields(model: type[Base], relation: str) -> tuple[type[Base], list[str]]:
@@ -132,17 +181,16 @@ class PermittedAjaxLoader(QueryAjaxModelLoader):
         condition = row_scope(self.model, changing=True)
         return query if condition is None else query.filter(condition)
 
-    def get_list(self, term: str, offset: int = 0, limit: int = 20) -> Any:
+    def get_list(self, term: str, offset: int | None = 0, limit: int | None = 20) -> Any:
         if not self.allowed():
             abort(403)
-        return super().get_list(term, offset, limit)
+        offset = min(max(offset or 0, 0), MAX_PAGE)  # a hand-made URL: keep the SQL valid
+        limit = min(max(limit or 1, 1), MAX_LOOKUP)
+        return super().get_list(fields.clean_text(term or ""), offset, limit)
 
     def get_one(self, pk: Any) -> Any:
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):  # a hand-made post; PostgreSQL would refuse the cast
-            return None
-        if not self.allowed():
+        pk = fields.parse_id(pk)  # a hand-made post; PostgreSQL would refuse the cast
+        if pk is None or not self.allowed():
             return None
         with self.session.no_autoflush:  # called while the form fills the record (as Flask-Admin's)
             return self.get_query().filter(self.model.id == pk).one_or_none()
@@ -184,6 +232,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
     """Generated list, search, filters, forms, details and export for one declared model."""
 
     form_base_class = AdminForm
+    model_form_converter = CheckedConverter
     can_view_details = True
     export_types = ["csv", "xlsx"]
     page_size = 20
@@ -307,7 +356,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
             "column_labels": fields.labels(child),
             "column_descriptions": fields.help_texts(child),
             "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(child).items()},
-            "form_base_class": BaseForm,  # the parent form carries the CSRF token
+            "form_base_class": LineForm,
         }
 
     # -- row scope: every path to a row goes through these three (pitfall 2) --------------------
@@ -338,10 +387,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
     def get_one(self, id: Any) -> Any:
         """The row by id. A row that does not exist and a row outside the user's scope are the same 404:
         the answer never tells that someone else's record exists."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            pk = None
+        pk = fields.parse_id(id)  # abc, -1 and 2**70 are ids no row can have
         row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None and has_request_context():
             abort(404)
@@ -359,7 +405,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
             lazy_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids: Any) -> None:
         """Flask-Admin's, given the posted ids as integers: PostgreSQL refuses ``integer = varchar``."""
-        super().action_delete(tuple(int(i) for i in ids if str(i).isdigit()))
+        super().action_delete(tuple(pk for pk in map(fields.parse_id, ids) if pk is not None))
 
     def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> QueryAjaxModelLoader:
         target = fields.mapper_of(self.model).relationships[name].mapper.class_
@@ -439,6 +485,16 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
     @_list_columns.setter
     def _list_columns(self, value: list[tuple[str, str]]) -> None:
         self._base_list_columns = value
+
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's URL parameters, kept within what the database accepts (a page of -1 or 2**70,
+        a search for a NUL byte): a hand-made URL shows a page, never an error."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        args.search = fields.clean_text(args.search) if args.search else None
+        args.filters = [(i, name, fields.clean_text(v) if isinstance(v, str) else v)
+                        for i, name, v in args.filters or []] or args.filters
+        return args
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         count, rows = super().get_list(*args, **kwargs)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from admin_app.clock import OUT_OF_RANGE, in_range
 from admin_app.rules.fees import add_months
 
 KINDS: dict[str, str] = {"week": "周", "month": "月", "quarter": "季度", "range": "日期范围"}
@@ -129,6 +130,8 @@ def parse(text: str, kinds: tuple[str, ...] = tuple(KINDS)) -> Period:
         raise PeriodError(f"无法识别统计期间「{text}」。请按以下格式填写:{expected(kinds)}。")
     if period.kind not in kinds:
         raise PeriodError(f"本报表不按{KINDS[period.kind]}统计。请按以下格式填写:{expected(kinds)}。")
+    if not (in_range(period.start) and in_range(period.end)):
+        raise PeriodError(f"统计期间「{text}」{OUT_OF_RANGE}")
     return period
 
 
@@ -147,6 +150,8 @@ def _parse_any(text: str) -> Period | None:
         if m := _RANGE.fullmatch(text):
             start, end = (dt.date(*map(int, part.split("-"))) for part in (m[1], m[2]))
             return _range(start, end)
+    except OverflowError:  # the last week of year 9999
+        raise PeriodError(f"统计期间「{text}」{OUT_OF_RANGE}") from None
     except ValueError as exc:  # 2023-02-29, week 54, month 13 …
         if isinstance(exc, PeriodError):
             raise

@@ -1,0 +1,338 @@
+"""Pages timed in-process through the Flask test client, and the floor: the same SQL run through Core.
+
+Each case is requested a few times to warm up; the last warm-up runs with a ``before_cursor_execute``
+listener that records every statement the page sent (its count is the page's ``queries``, leaving out
+transaction control: BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE). The timed requests run without the
+listener. The floor replays the recorded statements with their parameters on one Core connection
+(``exec_driver_sql``, rows fetched), in one transaction, as many times as the page was requested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from models.base import Base
+from models.front_desk import CallRecord
+from models.keys import KeyLoan
+from models.reference import User
+from models.repairs import RepairOrder
+from views import view_for
+
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+PAGE_SIZE = 20
+DEEP_PAGE = 1000
+MIN_REPEAT = 5
+
+
+@dataclass
+class Register:
+    """A big register and the columns its cases use."""
+
+    short: str
+    model: type[Base]
+    name_column: str  # searched by a person's name
+    date_column: str  # the date-range filter
+    status: tuple[str, str]  # (filter's column or label, value)
+    editable: Any = None  # extra condition on the record edited
+
+
+REGISTERS = (
+    Register("calls", CallRecord, "caller", "received_at", ("matter_type", "投诉")),
+    Register("repairs", RepairOrder, "resident", "called_at", ("办理时限", "已超时")),
+    Register("loans", KeyLoan, "borrower", "lent_at", ("办理时限", "按时完成"),
+             editable=KeyLoan.emergency.is_(False) & KeyLoan.returned_at.is_not(None)),
+)
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str  # which target applies: list, deep, search, status, dates, edit, save, details, inbox, board
+    user: str
+    url: str
+    form: Callable[[int], dict[str, Any]] | None = None  # a POST: the form to send on the i-th request
+    note: str = ""
+
+
+@dataclass
+class Timing:
+    kind: str
+    median_ms: float
+    floor_ms: float | None
+    queries: int
+    repeat: int
+    note: str = ""
+    statements: list[tuple[str, Any, bool]] = field(default_factory=list, repr=False)
+    durations: list[tuple[float, str]] = field(default_factory=list, repr=False)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.median_ms / self.floor_ms if self.floor_ms else None
+
+
+class Recorder:
+    """Records the statements sent through an engine while ``on``."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.on = False
+        self.statements: list[tuple[str, Any, bool]] = []
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                executemany: bool) -> None:
+        if self.on:
+            self.statements.append((statement, parameters, executemany))
+
+    def __enter__(self) -> Recorder:
+        self.statements = []
+        self.on = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.on = False
+
+
+def counted(statements: list[tuple[str, Any, bool]]) -> list[tuple[str, Any, bool]]:
+    return [s for s in statements if not TRANSACTION_CONTROL.match(s[0])]
+
+
+def replay(engine: sa.Engine, statements: list[tuple[str, Any, bool]],
+           durations: list[tuple[float, str]] | None = None) -> None:
+    """Run the page's statements again through Core: same SQL, same parameters, every row fetched.
+    The connection's own BEGIN (SQLite: BEGIN IMMEDIATE) stands for the page's. ``durations`` receives
+    (ms, statement) for each statement."""
+    writes = False
+    with engine.connect() as conn:
+        for statement, parameters, _many in statements:
+            if TRANSACTION_CONTROL.match(statement) and not statement.lstrip().upper().startswith(
+                    ("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                continue
+            started = time.perf_counter()
+            result = conn.exec_driver_sql(statement, parameters)
+            if result.returns_rows:
+                result.fetchall()
+            else:
+                writes = True
+            if durations is not None:
+                durations.append(((time.perf_counter() - started) * 1000, statement))
+        (conn.commit if writes else conn.rollback)()
+
+
+class FormReader(HTMLParser):
+    """The fields of Flask-Admin's edit form (``form.admin-form``) as a browser would post them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.fields: dict[str, Any] = {}
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and "admin-form" in a.get("class", ""):
+            self.inside = True
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.setdefault(name, []).append(a.get("value") or "y")
+                return
+            self.fields[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self._first_option = None
+            self.fields.setdefault(name, [])
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+            if "selected" in a:
+                self.fields[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self._select:
+            if not self.fields[self._select] and self._first_option is not None:  # as a browser does
+                self.fields[self._select].append(self._first_option)
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    @classmethod
+    def read(cls, page: str) -> dict[str, Any]:
+        reader = cls()
+        reader.feed(page)
+        if not reader.fields:
+            raise AssertionError("edit page has no admin form")
+        return reader.fields
+
+
+def sign_in(app: Flask, username: str) -> FlaskClient:
+    """A client signed in through Flask-Login's session contract (as ``tests/conftest.py`` ``as_user``)."""
+    client = app.test_client()
+    with app.app_context():
+        user_id = app.extensions["db_session"].scalar(sa.select(User.id).where(User.username == username))
+        app.extensions["db_session"].remove()
+    if user_id is None:
+        raise LookupError(f"no demo user {username}")
+    with client.session_transaction() as s:
+        s["_user_id"] = str(user_id)
+        s["_fresh"] = True
+    return client
+
+
+def filter_arg(view: Any, column_or_label: str, operation: type | str) -> str:
+    """Flask-Admin's URL argument (``flt1_<n>``) of the view's filter on that column."""
+    for index, flt in enumerate(view._filters):
+        column = getattr(getattr(flt, "column", None), "key", None)
+        matches_column = column_or_label in (column, str(flt.name))
+        matches_op = (type(flt).__name__ == operation if isinstance(operation, str)
+                      else isinstance(flt, operation))
+        if matches_column and matches_op:
+            return f"flt1_{view.get_filter_arg(index, flt)}"
+    names = [(type(f).__name__, getattr(getattr(f, 'column', None), 'key', f.name)) for f in view._filters]
+    raise LookupError(f"{view.endpoint}: no {operation} filter on {column_or_label}; filters: {names}")
+
+
+def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
+    from flask_admin.contrib.sqla import filters as sqla_filters
+
+    from views.deadlines import DeadlineStateFilter
+
+    view = view_for(app.extensions["kefu_admin"], reg.model)
+    base = f"/admin/{reg.model.__tablename__}/"
+    session = app.extensions["db_session"]
+    model = reg.model
+    with app.app_context():
+        count = session.scalar(sa.select(sa.func.count()).select_from(model))
+        middle = sa.select(model).order_by(model.id).offset(count // 2).limit(1)
+        record = session.scalar(middle.where(reg.editable) if reg.editable is not None else middle)
+        name = getattr(record, reg.name_column)
+        moment = getattr(record, reg.date_column)
+        record_id = record.id
+        session.remove()
+    deep = min(DEEP_PAGE, max(0, (count - 1) // PAGE_SIZE))
+    column, value = reg.status
+    status_op = DeadlineStateFilter if column == "办理时限" else sqla_filters.FilterEqual
+    status = filter_arg(view, column, status_op)
+    dates = filter_arg(view, reg.date_column, "DateTimeBetweenFilter")
+    week = f"{moment - dt.timedelta(days=7):%Y-%m-%d %H:%M:%S} to {moment:%Y-%m-%d %H:%M:%S}"
+    edit = f"{base}edit/?id={record_id}&url={base}"
+    s = reg.short
+    return [
+        Case(f"{s}.list", "list", "clerk", base),
+        Case(f"{s}.deep_page", "deep", "clerk", f"{base}?page={deep}",
+             note="" if deep == DEEP_PAGE else f"last page {deep} (offset {deep * PAGE_SIZE})"),
+        Case(f"{s}.search_name", "search", "clerk", f"{base}?search={name}"),
+        Case(f"{s}.filter_status", "status", "clerk", f"{base}?{status}={value}"),
+        Case(f"{s}.filter_dates", "dates", "clerk", f"{base}?{dates}={week}"),
+        Case(f"{s}.edit_form", "edit", "clerk", edit),
+        Case(f"{s}.save", "save", "clerk", edit, form=lambda i: {"remarks": f"基准测试修改 {i}"}),
+        Case(f"{s}.details", "details", "clerk", f"{base}details/?id={record_id}"),
+    ]
+
+
+def cases(app: Flask, rows: int) -> list[Case]:
+    """The register pages and the board, measured before the approval backlog is loaded."""
+    return [*(c for reg in REGISTERS for c in register_cases(app, reg, rows)),
+            Case("board_no_backlog", "board", "head", "/admin/board/")]
+
+
+def backlog_cases() -> list[Case]:
+    """Pages measured with the approvals pending: the inbox, the board, and a list page again (every page's
+    navigation bar counts the signed-in user's pending approvals)."""
+    return [Case("inbox", "inbox", "head", "/admin/inbox/"), Case("board", "board", "head", "/admin/board/"),
+            Case("calls.list_with_backlog", "list", "clerk", "/admin/call_records/")]
+
+
+class Runner:
+    def __init__(self, app: Flask, repeat: int, budget: float = 0, warmup: int = 2) -> None:
+        self.app = app
+        self.budget = budget
+        self.engine = app.extensions["engine"]
+        self.recorder = Recorder(self.engine)
+        self.repeat = repeat
+        self.warmup = warmup
+        self.clients: dict[str, FlaskClient] = {}
+
+    def client(self, user: str) -> FlaskClient:
+        if user not in self.clients:
+            self.clients[user] = sign_in(self.app, user)
+        return self.clients[user]
+
+    def request(self, case: Case, i: int, form: dict[str, Any] | None) -> float:
+        client = self.client(case.user)
+        started = time.perf_counter()
+        response = (client.get(case.url) if form is None
+                    else client.post(case.url, data=form | case.form(i)))  # type: ignore[misc]
+        body = response.get_data()
+        elapsed = time.perf_counter() - started
+        expected = 302 if form is not None else 200
+        if response.status_code != expected:
+            text = body.decode("utf-8", "replace")
+            errors = re.findall(r'<li>([^<]+)</li>', text)  # the form's messages
+            raise AssertionError(f"{case.name}: {case.url} answered {response.status_code}, "
+                                 f"expected {expected}; {errors[:5]}")
+        response.close()
+        return elapsed * 1000
+
+    def form_of(self, case: Case) -> dict[str, Any] | None:
+        if case.form is None:
+            return None
+        page = self.client(case.user).get(case.url).get_data(as_text=True)
+        return FormReader.read(page)
+
+    def measure(self, case: Case) -> Timing:
+        form = self.form_of(case)
+        first = max(self.request(case, i, form) for i in range(self.warmup - 1))
+        with self.recorder as rec:
+            self.request(case, self.warmup, form)
+        statements = rec.statements
+        repeat = self.repeat
+        if self.budget and first * repeat > self.budget * 1000:  # a page of seconds: fewer requests
+            repeat = max(MIN_REPEAT, int(self.budget * 1000 / first))
+        times = [self.request(case, self.warmup + 1 + i, form) for i in range(repeat)]
+        floor = None
+        durations = []
+        note = case.note
+        try:
+            replay(self.engine, statements)
+            floors = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                replay(self.engine, statements)
+                floors.append((time.perf_counter() - started) * 1000)
+            floor = statistics.median(floors)
+            durations: list[tuple[float, str]] = []
+            replay(self.engine, statements, durations)
+        except sa.exc.DBAPIError as exc:  # a statement that cannot run twice (none expected)
+            note = (note + "; " if note else "") + f"floor not replayable: {type(exc.orig).__name__}"
+        return Timing(kind=case.kind, median_ms=statistics.median(times), floor_ms=floor,
+                      queries=len(counted(statements)), repeat=repeat, note=note, statements=statements,
+                      durations=durations)

@@ -1,0 +1,37 @@
+"""The benchmark tool runs end to end and reports the agreed JSON shape (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_KEYS = {"median_ms", "floor_ms", "ratio", "queries"}
+
+
+def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
+    # Few repetitions and a small backlog keep the run short; the shape does not depend on them.
+    command = [sys.executable, "-m", "bench", "--rows", "1000", "--backend", "sqlite", "--json",
+               "--repeat", "2", "--pending", "300", "--import-budget", "5", "--workdir", str(tmp_path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    data = json.loads(done.stdout)
+
+    assert set(data) == {"sqlite_1000", "export_100k", "import_rows_per_s"}
+    pages = data["sqlite_1000"]
+    for register in ("calls", "repairs", "loans"):
+        for case in ("list", "deep_page", "search_name", "filter_status", "filter_dates", "edit_form", "save",
+                     "details"):
+            assert f"{register}.{case}" in pages
+    assert {"board_no_backlog", "inbox", "board", "calls.list_with_backlog"} <= set(pages)
+    for name, page in pages.items():
+        assert set(page) == PAGE_KEYS, name
+        assert all(isinstance(page[k], int | float) and page[k] > 0 for k in PAGE_KEYS), (name, page)
+        assert isinstance(page["queries"], int)
+    assert set(data["export_100k"]) == {"seconds", "peak_mb"}
+    assert data["export_100k"]["seconds"] > 0 and data["export_100k"]["peak_mb"] >= 0
+    assert data["import_rows_per_s"] > 0
+    assert not list(tmp_path.glob("*.db")), "databases are dropped unless --keep"
