@@ -28,6 +28,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models.audit import AuditEntry, append, verify
 from models.base import VERSION_COLUMNS, Base, Record, declared_models
+from models.search import SEARCH_COLUMN
 
 #: Where a session keeps its notes until the commit: [(transaction, entry), …].
 PENDING = "audit_pending"
@@ -132,8 +133,9 @@ def changes_of(session: Session, obj: Any, action: str) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     for prop in mapper.column_attrs:
         key = prop.key
-        if prop.columns[0].primary_key or key in foreign_keys or key in VERSION_COLUMNS:
-            continue  # the save counter and its stamp repeat the entry's own who and when
+        if prop.columns[0].primary_key or key in foreign_keys or key in VERSION_COLUMNS | {SEARCH_COLUMN}:
+            continue  # the save counter and its stamp repeat the entry's own who and when; the search text
+            # repeats the other columns
         if action == "编辑":
             history = state.attrs[key].history
             if history.has_changes():

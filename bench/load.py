@@ -29,12 +29,13 @@ from admin_app.numbering import SEQUENCES, document_number, prefix_of
 from admin_app.rules.deadlines import as_datetime, due_at
 from bench.fake import BORROWER_DEPTS, LEAVE_REASONS, PURPOSES, REPAIR_ITEMS, RESULTS, Fake
 from models.approval import IN_PROGRESS, Approval
-from models.base import Base
+from models.base import Base, search_columns
 from models.deadlines import DueItem
 from models.front_desk import CallRecord
 from models.keys import EMERGENCIES, Key, KeyCutRequest, KeyLoan
 from models.reference import Department, RepairPrice, Room, User
 from models.repairs import RepairOrder
+from models.search import SEARCH_COLUMN, row_search_text
 from models.staff import LeaveRequest
 
 #: Records per day in each big register: N rows span N / 500 days up to now.
@@ -165,8 +166,18 @@ class Reference:
         self.rooms = list(session.scalars(sa.select(Room.id)))
         self.prices = [(p.id, p.price) for p in session.scalars(sa.select(RepairPrice))]
         self.keys = list(session.scalars(sa.select(Key.id).order_by(Key.id)))
+        self.key_label = {key_id: label for key_id, label in session.execute(sa.select(Key.id, Key.label))}
         self.free_keys = list(session.scalars(sa.select(Key.id).where(Key.state == "在柜").order_by(Key.id)))
         self.sealed_keys = set(session.scalars(sa.select(Key.id).where(Key.sealed.is_(True))))
+
+
+def add_search_text(model: type[Any], rows: list[dict[str, Any]],
+                    linked: Callable[[dict[str, Any]], dict[str, Any]] = lambda row: {}) -> None:
+    """The trigram-indexed text the application keeps for a large register (``models/search.py``);
+    ``linked`` gives the linked rows' searched values (``key.label``)."""
+    columns = search_columns(model)
+    for row in rows:
+        row[SEARCH_COLUMN] = row_search_text(row | linked(row), columns)
 
 
 def due_rows(model: type[Any], rows: list[dict[str, Any]], title: Callable[[dict[str, Any]], str],
@@ -278,6 +289,7 @@ def write_calls(job: Load, rows: int) -> int:
                 "result": "已答复并跟进办结" if closed else None, "closed_at": closed, "remarks": None,
             })
         first = first or out[0]["id"]
+        add_search_text(CallRecord, out)
         job.writer.write(CallRecord.__table__, out)
     return first or 0
 
@@ -310,6 +322,7 @@ def write_repairs(job: Load, rows: int, call_first: int) -> None:
             })
         if index == 0:
             check_title(RepairOrder, out[0], repair_title)
+        add_search_text(RepairOrder, out)
         job.writer.write(RepairOrder.__table__, out)
         job.writer.write(DueItem.__table__, due_rows(RepairOrder, out, repair_title, job.ids["due_items"]))
 
@@ -343,6 +356,7 @@ def write_loans(job: Load, rows: int) -> list[int]:
             })
         if index == 0:
             check_title(KeyLoan, out[0], loan_title)
+        add_search_text(KeyLoan, out, lambda row: {"key.label": ref.key_label[row["key_id"]]})
         job.writer.write(KeyLoan.__table__, out)
         job.writer.write(DueItem.__table__, due_rows(KeyLoan, out, loan_title, job.ids["due_items"]))
     return open_keys

@@ -172,6 +172,8 @@ class FormReader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
+            if not self.fields[self._textarea] and data.startswith(("\r\n", "\n")):
+                data = data.split("\n", 1)[1]  # a browser drops the newline that follows <textarea>
             self.fields[self._textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
@@ -195,14 +197,19 @@ class FormReader(HTMLParser):
 
 def sign_in(app: Flask, username: str) -> FlaskClient:
     """A client signed in through Flask-Login's session contract (as ``tests/conftest.py`` ``as_user``)."""
+    from admin_app.sessions import open_session
+
     client = app.test_client()
     with app.app_context():
-        user_id = app.extensions["db_session"].scalar(sa.select(User.id).where(User.username == username))
-        app.extensions["db_session"].remove()
-    if user_id is None:
-        raise LookupError(f"no demo user {username}")
+        db = app.extensions["db_session"]
+        user = db.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise LookupError(f"no demo user {username}")
+        token = open_session(db, user, "127.0.0.1", app.permanent_session_lifetime)
+        db.commit()
+        db.remove()
     with client.session_transaction() as s:
-        s["_user_id"] = str(user_id)
+        s["_user_id"] = token
         s["_fresh"] = True
     return client
 
@@ -288,6 +295,8 @@ class Runner:
 
     def request(self, case: Case, i: int, form: dict[str, Any] | None) -> float:
         client = self.client(case.user)
+        if form is not None:  # as a user does: open the form, then save (it carries the version it shows)
+            form = self.form_of(case)
         started = time.perf_counter()
         response = (client.get(case.url) if form is None
                     else client.post(case.url, data=form | case.form(i)))  # type: ignore[misc]

@@ -40,6 +40,7 @@ from sqlalchemy.orm import (
 )
 
 from admin_app.clock import now
+from models.search import SEARCH_COLUMN, row_search_text
 
 if TYPE_CHECKING:
     from models.reference import Department, User
@@ -211,6 +212,10 @@ class Register:
     copies: Sequence[str] = ()
     """The copies the handbook prints of one record (一式三份: 存根联, 客户联, 工程联), each marked on its own
     printed page; empty means one unmarked page."""
+    large: bool = False
+    """Grows to hundreds of thousands of rows (call log, repair orders, key loans): its search is
+    index-backed (:mod:`models.search`) and so must declare ``search``. A linked row's column in it
+    (``key.label``) is copied when the record is saved."""
 
     @property
     def group_label(self) -> str:
@@ -304,6 +309,13 @@ def _add_version_columns(cls: type) -> None:
     cls.__mapper_args__ = {"version_id_col": cls.version, **cls.__dict__.get("__mapper_args__", {})}
 
 
+def _add_search_column(cls: type) -> None:
+    """A large register's searchable text, trigram-indexed (:mod:`models.search`)."""
+    if not cls.__register__.search:
+        raise TypeError(f"{cls.__name__}: a large register names its searched columns in search=(…)")
+    setattr(cls, SEARCH_COLUMN, mapped_column(Text, nullable=False, default="", server_default=""))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
@@ -319,6 +331,8 @@ class Base(DeclarativeBase):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         if "__register__" in cls.__dict__ and cls.__dict__.get("__versioned__", True):
             _add_version_columns(cls)
+        if "__register__" in cls.__dict__ and cls.__register__.large:
+            _add_search_column(cls)
         super().__init_subclass__(**kwargs)
         cls._declaration_order = next(_declaration_counter)
         table = cls.__dict__.get("__table__")
@@ -389,6 +403,19 @@ AUTO_COLUMNS = frozenset({"id", "number", "recorded_at", "recorded_by", "recorde
                           "department"})
 #: Every declared model's save counter and who saved last, when (:func:`_add_version_columns`).
 VERSION_COLUMNS = frozenset({"version", "version_at", "version_by"})
+
+
+def search_columns(model: type[Base]) -> list[str]:
+    """The columns a search looks in: the document number first, then the declared ones."""
+    numbered = ["number"] if issubclass(model, Record) else []
+    return [*numbered, *(n for n in model.__register__.search if n not in numbered)]
+
+
+def refresh_search_text(obj: Base) -> None:
+    """A large register's ``search_text`` from its searchable columns as they are now."""
+    decl = getattr(type(obj), "__register__", None)
+    if decl is not None and decl.large:
+        setattr(obj, SEARCH_COLUMN, row_search_text(obj, search_columns(type(obj))))
 
 
 def declared_models() -> Iterator[type[Base]]:

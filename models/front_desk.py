@@ -40,6 +40,7 @@ class CallRecord(Record, Base):
             "closed_at",
         ),
         search=("caller", "phone", "address", "content"),
+        large=True,
         key=("received_at", "caller"),
         title="caller",
         scope=ROOM_BUILDING,

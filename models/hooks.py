@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session
 
 from admin_app.numbering import assign_number
-from models.base import Base, Record
+from models.base import Base, Record, refresh_search_text
 
 
 @event.listens_for(Session, "before_flush")
@@ -41,6 +41,12 @@ def number_new_record(_mapper: Mapper[Any], connection: Connection, target: Any)
     # rows of models/trail.py) are numbered too, and on the connection of the same transaction.
     if isinstance(target, Record):
         assign_number(connection, target)
+    refresh_search_text(target)  # after numbering: the number is searched too
+
+
+@event.listens_for(Base, "before_update", propagate=True)
+def refresh_search(_mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    refresh_search_text(target)
 
 
 def linked(session: Session, obj: Base, name: str) -> Any:

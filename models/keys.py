@@ -86,6 +86,7 @@ class KeyLoan(Record, Base):
         list_columns=("key", "borrower", "borrower_department", "purpose", "lent_at", "due_back_at",
                       "returned_at", "return_condition", "lost"),
         search=("borrower", "purpose", "key.label"),
+        large=True,
         key=("key", "lent_at"),
         title="borrower",
         deadlines=(Deadline("借用钥匙当日归还", start="lent_at", done="returned_at", day_end=True,

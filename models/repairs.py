@@ -31,6 +31,7 @@ class RepairOrder(Record, Base):
         list_columns=("called_at", "resident", "room", "content", "dispatched_at", "engineer",
                       "appointment_at", "done_at"),
         search=("resident", "phone", "address", "content"),
+        large=True,
         key=("called_at", "resident"),
         title="resident",
         # 001 4.2.3《服务记录表》一式三份 (000 (二)2 has the 维修安排单 in two; the form code is 001's).

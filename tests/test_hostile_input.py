@@ -168,15 +168,17 @@ def assert_list_and_export(user: Any, url: str) -> None:
     assert user.get(url + "export/xlsx/").status_code == 200
 
 
-def editor(session: Any, as_user: Any, name: str) -> Any:
-    return as_user(user_with(session, name, {"create", "edit", "view", "export"}))
+def editor(app: Flask, session: Any, as_user: Any, name: str, row: Any = None) -> Any:
+    """A user who may write ``name`` (and whose row scope reaches ``row``)."""
+    with app.app_context():
+        return as_user(user_with(session, name, {"create", "edit", "view", "export"}, row))
 
 
 @pytest.mark.parametrize("name", WRITABLE)
 def test_create_form_survives_hostile_values(app: Flask, session: Any, as_user: Any, name: str) -> None:
     entry = entry_of(app, name)
     url = entry["url"]
-    user = editor(session, as_user, name)
+    user = editor(app, session, as_user, name)
     kept = {k for k, f in form_fields(entry) if f["type"] in KEPT}
 
     @HOSTILE
@@ -201,7 +203,7 @@ def test_create_form_survives_hostile_values(app: Flask, session: Any, as_user: 
 def test_edit_form_survives_hostile_values(app: Flask, session: Any, as_user: Any, name: str) -> None:
     entry = entry_of(app, name)
     url = entry["url"]
-    user = editor(session, as_user, name)
+    user = editor(app, session, as_user, name)
     assert user.post(url + "new/", valid_form(session, entry)).status_code == 302
     row_id = session.scalar(sa.select(sa.func.max(model_named(name).id)))
     kept = {k for k, f in form_fields(entry) if f["type"] in KEPT}
@@ -246,8 +248,9 @@ def list_params(draw: Any, filters: int) -> dict[str, Any]:
 def test_list_survives_hostile_queries(app: Flask, session: Any, as_user: Any, name: str) -> None:
     entry = entry_of(app, name)
     url = entry["url"]
-    row_id = make_row(session, model_named(name)).id
-    user = editor(session, as_user, name)
+    row = make_row(session, model_named(name))
+    row_id = row.id
+    user = editor(app, session, as_user, name, row)
     filters = len(view_for(app.extensions["kefu_admin"], model_named(name))._filters or [])
     pickers = [f["name"] for f in entry["fields"] if f["type"] in ("link", "links")]
 

@@ -40,8 +40,10 @@ from admin_app.display import display, neutralise_formula
 from admin_app.permissions import can
 from admin_app.scope import scope_filter
 from models.base import Base, Record
+from models.search import condition as search_condition
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
+from views.counting import count_query
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
 from views.exporting import XlsxExportMixin
 from views.history import HistoryMixin
@@ -380,7 +382,8 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         return query
 
     def get_count_query(self) -> Any:
-        query = super().get_count_query()
+        page, page_size = g.get("list_window", (0, self.page_size)) if has_request_context() else (0, None)
+        query = count_query(self.session, self.model, page, page_size)
         condition = self.row_scope()
         return query if condition is None else query.filter(condition)
 
@@ -486,6 +489,18 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
     def _list_columns(self, value: list[tuple[str, str]]) -> None:
         self._base_list_columns = value
 
+    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
+        """A large register's search goes to its trigram index (``models/search.py``): every term must be
+        found in one of the searched columns, as in Flask-Admin's own search."""
+        if not self.declaration.large:
+            return super()._apply_search(query, count_query, joins, count_joins, search)
+        dialect = self.session.get_bind().dialect.name
+        for term in search.split():
+            found = search_condition(self.model, term, dialect)
+            query = query.filter(found)
+            count_query = count_query.filter(found) if count_query is not None else None
+        return query, count_query, joins, count_joins
+
     def _get_list_extra_args(self) -> ViewArgs:
         """The list's URL parameters, kept within what the database accepts (a page of -1 or 2**70,
         a search for a NUL byte): a hand-made URL shows a page, never an error."""
@@ -496,8 +511,10 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
                         for i, name, v in args.filters or []] or args.filters
         return args
 
-    def get_list(self, *args: Any, **kwargs: Any) -> Any:
-        count, rows = super().get_list(*args, **kwargs)
+    def get_list(self, page: int | None, *args: Any, **kwargs: Any) -> Any:
+        if has_request_context():
+            g.list_window = (page, kwargs.get("page_size") or self.page_size)
+        count, rows = super().get_list(page, *args, **kwargs)
         if not has_request_context() or not kwargs.get("execute", True):
             return count, rows  # an export streams its query; its columns do not show badges
         if self.has_chain():

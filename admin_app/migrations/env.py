@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import models
+from models.search import is_search_index
 
 config = context.config
 target_metadata = models.Base.metadata
@@ -22,6 +23,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            include_object=lambda obj, name, kind, reflected, compare_to: not is_search_index(name or ""),
         )
         try:
             with context.begin_transaction():

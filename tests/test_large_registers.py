@@ -1,0 +1,160 @@
+"""Large registers: the search answered by the trigram index finds what a substring search finds, and list
+counts stop a bounded number of rows past the page (issue #7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from models.base import search_columns
+from models.front_desk import CallRecord
+from models.keys import KeyLoan
+from models.search import condition, doubled, is_search_index, like_pattern, search_text
+from views import counting
+from views.counting import AtLeast, count_query
+
+CALLERS = (("张伟", "13812345678", "卫生间漏水"), ("王张伟", "0755-2345678", "灯不亮"),
+           ("欧阳伯伯", "13900001111", "问餐费 50%"), ("李娜", "13700002222", "张 伟的快递"))
+
+
+def add_calls(session: Any) -> None:
+    for caller, phone, content in CALLERS:
+        session.add(CallRecord(received_at=sa.func.now(), caller=caller, phone=phone, matter_type="咨询",
+                               content=content))
+    session.commit()
+
+
+def found(head: Any, term: str) -> set[str]:
+    html = head.get("/admin/call_records/", query_string={"search": term}).get_data(as_text=True)
+    return {caller for caller, _, _ in CALLERS if caller in html}
+
+
+# -- the doubled text ---------------------------------------------------------------------------------------
+
+
+def test_doubling_keeps_substrings_exact() -> None:
+    for text, part in (("王张伟", "张伟"), ("aaab", "aab"), ("138-1234", "8-1")):
+        assert doubled(part) in doubled(text)
+    for text, part in (("张三伟", "张伟"), ("ab", "ba"), ("aba", "aa")):
+        assert doubled(part) not in doubled(text)
+
+
+def test_fields_are_kept_apart() -> None:
+    text = search_text(["张", "伟"])
+    assert doubled("张伟") not in text and doubled("张") in text
+
+
+def test_like_pattern_escapes_wildcards() -> None:
+    assert like_pattern("5%_") == "%55\\%\\%\\_\\_%"
+
+
+def test_search_index_tables_are_recognised() -> None:
+    assert is_search_index("call_records_search") and is_search_index("call_records_search_idx")
+    assert is_search_index("ix_call_records_search_text")
+    assert not is_search_index("call_records") and not is_search_index("research")
+
+
+def test_a_large_register_searches_its_number_first() -> None:
+    assert search_columns(CallRecord)[:2] == ["number", "caller"]
+    assert "key.label" in search_columns(KeyLoan)
+
+
+# -- search through HTTP ------------------------------------------------------------------------------------
+
+
+def test_a_two_character_name_finds_every_record_holding_it(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert found(head, "张伟") == {"张伟", "王张伟"}
+
+
+def test_a_search_is_a_substring_not_a_word(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert found(head, "阳伯") == {"欧阳伯伯"}
+    assert found(head, "2345678") == {"张伟", "王张伟"}
+
+
+def test_terms_must_all_be_found(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert found(head, "张伟 漏水") == {"张伟"}
+
+
+def test_a_term_never_spans_two_fields(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert "李娜" not in found(head, "娜1370")  # name 李娜 + phone 1370…
+
+
+def test_wildcards_are_searched_as_typed(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert found(head, "50%") == {"欧阳伯伯"}
+    assert found(head, "_") == set()
+
+
+def test_one_character_finds_by_scanning(head: Any, session: Any) -> None:
+    add_calls(session)
+    assert found(head, "娜") == {"李娜"}
+
+
+def test_the_document_number_is_searched(head: Any, session: Any) -> None:
+    add_calls(session)
+    number = session.scalar(sa.select(CallRecord.number).where(CallRecord.caller == "欧阳伯伯"))
+    assert found(head, number) == {"欧阳伯伯"}
+
+
+def test_an_edit_is_found_by_its_new_text(head: Any, session: Any) -> None:
+    add_calls(session)
+    row = session.scalar(sa.select(CallRecord).where(CallRecord.caller == "李娜"))
+    row.caller = "李娜娜"
+    session.commit()
+    assert "李娜" in found(head, "娜娜")
+
+
+def test_the_index_answers_what_a_plain_scan_answers(app: Flask, session: Any) -> None:
+    add_calls(session)
+    dialect = session.get_bind().dialect.name
+    columns = search_columns(CallRecord)
+    rows = session.scalars(sa.select(CallRecord)).all()
+    for term in ("张伟", "伟", "13", "问餐费 50", "x", "-"):
+        indexed = set(session.scalars(sa.select(CallRecord.id).where(condition(CallRecord, term, dialect))))
+        scanned = {r.id for r in rows
+                   if any(term.lower() in str(getattr(r, c) or "").lower() for c in columns)}
+        assert indexed == scanned, term
+
+
+# -- bounded counts -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counting, "AHEAD", 2)
+
+
+def test_a_count_past_its_bound_reads_as_at_least(app: Flask, session: Any, small_bound: None) -> None:
+    add_calls(session)
+    with app.app_context():
+        total = session.scalar(sa.select(sa.func.count()).select_from(CallRecord))
+        count = count_query(session, CallRecord, page=0, page_size=1).scalar()
+        assert isinstance(count, AtLeast) and count == 3 and str(count) == "3+"
+        assert count_query(session, CallRecord, page=total, page_size=1).scalar() == total
+
+
+def test_a_filtered_count_is_bounded_too(app: Flask, session: Any, small_bound: None) -> None:
+    add_calls(session)
+    with app.app_context():
+        query = count_query(session, CallRecord, page=0, page_size=20).filter(CallRecord.caller == "张伟")
+        assert query.scalar() == 1
+
+
+def test_the_list_shows_a_bounded_count_and_keeps_its_pager(head: Any, session: Any, small_bound: None
+                                                             ) -> None:
+    for i in range(25):
+        session.add(CallRecord(received_at=sa.func.now(), caller=f"来电人{i}", matter_type="咨询",
+                               content="问"))
+    session.commit()
+    html = head.get("/admin/call_records/").get_data(as_text=True)
+    assert "(22+)" in html  # page 1 of 20 rows, counted 2 rows further
+    assert "page=1" in html  # the pager offers the page the count reached
+    page2 = head.get("/admin/call_records/?page=1").get_data(as_text=True)
+    assert "来电人" in page2
