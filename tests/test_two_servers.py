@@ -1,9 +1,10 @@
 """Two app servers behind one (imagined) load balancer share nothing but the database.
 
 Two gunicorn instances (2 workers each, production configuration, one SECRET_KEY) serve one fresh
-PostgreSQL database; users sign in through the login form and post at both at once. Numbers stay
-unique and consecutive, and a step signed from both servers at once gets one signature. PostgreSQL
-only: SQLite is one file on one machine, never shared by servers.
+PostgreSQL database; users sign in through the login form and post at both at once. A session and
+the login throttle's counts hold on both servers, numbers stay unique and consecutive, and a step
+signed from both servers at once gets one signature. PostgreSQL only: SQLite is one file on one
+machine, never shared by servers.
 """
 
 from __future__ import annotations
@@ -130,6 +131,18 @@ def test_both_servers_answer_a_signed_in_user_of_either(servers: list[Server]) -
     other.cookies = dict(browser.cookies)
     page = other.get("/admin/call_records/")
     assert page.status == 200 and "龚小聪" in page.text, logs(servers)
+
+
+def test_failed_logins_on_either_server_count_together(servers: list[Server]) -> None:
+    # Five wrong passwords, alternating between the servers, lock the account on both.
+    for i in range(5):
+        page = Browser(servers[i % 2].base, timeout=REQUEST_TIMEOUT).post(
+            "/login", {"username": "nurse", "password": "wrong-password"})
+        assert page.status == 200 and "登录名或密码不正确" in page.text
+    for server in servers:
+        page = Browser(server.base, timeout=REQUEST_TIMEOUT).post("/login", {"username": "nurse",
+                                                                             "password": "demo12345"})
+        assert page.status == 429 and "已暂时锁定" in page.text
 
 
 def test_clerks_on_both_servers_saving_at_once_get_unique_consecutive_numbers(
