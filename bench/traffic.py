@@ -195,12 +195,12 @@ class Desk:
         for browser in (self.clerk, self.employee, self.head):
             browser.token()  # the CSRF token of the new session, fetched outside the measured time
 
-    def run(self, start: threading.Barrier, deadline: Callable[[], bool]) -> None:
+    def run(self, start: threading.Barrier, stop: threading.Event) -> None:
         actions = {"list": self.list, "search": self.search, "save": self.save, "submit": self.submit,
                    "approve": self.approve}
         names, weights = list(ACTIONS), list(ACTIONS.values())
         start.wait()
-        while not deadline():
+        while not stop.is_set():
             actions[self.rng.choices(names, weights)[0]]()
 
     def request(self, kind: str, send: Callable[[], Page], expected: int) -> Page | None:
@@ -315,18 +315,17 @@ def drive(server: Server, facts: Facts, args: argparse.Namespace) -> tuple[list[
         user.sign_in()
     for user in users:  # every worker past its first request before the clock starts
         user.clerk.get(LISTS[0])
-    start = threading.Barrier(len(users) + 1, timeout=120)
-    ends_at = 0.0
-    threads = [threading.Thread(target=u.run, args=(start, lambda: time.monotonic() >= ends_at), daemon=True)
-               for u in users]
+    start, stop = threading.Barrier(len(users) + 1, timeout=120), threading.Event()
+    threads = [threading.Thread(target=u.run, args=(start, stop), daemon=True) for u in users]
     for thread in threads:
         thread.start()
-    ends_at = time.monotonic() + args.seconds
-    started = time.monotonic()
     start.wait()
+    started = time.monotonic()
     log(f"traffic for {args.seconds:.0f} s …")
-    for thread in threads:  # a request in flight at the deadline still finishes, within its timeout
-        thread.join(max(0.0, ends_at - time.monotonic()) + REQUEST_TIMEOUT * 2 + 5)
+    stop.wait(args.seconds)
+    stop.set()
+    for thread in threads:  # a request in flight at the deadline still finishes, within its timeouts
+        thread.join(REQUEST_TIMEOUT * 2 + 5)
     stuck = sum(t.is_alive() for t in threads)
     if stuck:
         log(f"{stuck} users still waiting for an answer; left behind")
@@ -380,8 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     conflicts = result["kinds"]["save"]["conflicts"]
     added = info["written"]
     print(f"\n新建请假单 {added['leave_requests']} 张;「同意」{result['kinds']['approve']['requests']} 次,"
-          f"记下签字 {added['signatures']} 个(其余是几位用户同时点了同一张,按设计只签一次)。", end="")
-    print(f"\n保存时记录已被他人改过(按设计拒绝,不算错误):{conflicts} 次;"
+          f"记下签字 {added['signatures']} 个(少了的是几位用户同时同意了同一张,按设计只签一次)。")
+    print(f"保存时记录已被他人改过(按设计拒绝,不算错误):{conflicts} 次;"
           f"服务器日志中的 Traceback:{server_errors} 个")
 
 
