@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import postgres_url
+from tests.test_two_servers import reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {"list", "search", "edit", "save", "create", "submit", "inbox", "approve"}
@@ -20,7 +21,7 @@ SUMMARY = {"requests", "rps", "median_ms", "p95_ms", "errors", "conflicts"}
 
 def test_traffic_prints_one_json_object_of_every_kind() -> None:
     base = postgres_url()
-    if base is None:
+    if base is None or not reachable(base):
         pytest.skip("PostgreSQL 不可用(127.0.0.1:5432 或 TEST_DATABASE_URL)")
     command = [sys.executable, "-m", "bench.traffic", "--seconds", "4", "--users", "2", "--rows", "300",
                "--pending", "30", "--json"]

@@ -33,7 +33,7 @@ CLERKS_PER_SERVER = 4
 SAVES_PER_CLERK = 5
 
 
-def _reachable(url: str) -> bool:
+def reachable(url: str) -> bool:
     try:
         engine = make_engine(url)
         with engine.connect():
@@ -47,7 +47,7 @@ def _reachable(url: str) -> bool:
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     base = postgres_url()
-    if base is None or not _reachable(base):
+    if base is None or not reachable(base):
         pytest.skip("PostgreSQL 不可用(127.0.0.1:5432 或 TEST_DATABASE_URL):"
                     "两台服务器共用的数据库只能是 PostgreSQL")
     name = f"kefu_two_servers_{secrets.token_hex(4)}"
