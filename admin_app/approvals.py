@@ -131,6 +131,31 @@ def signed_roles(approval: Approval, index: int) -> set[str]:
     return {s.role for s in approval.round_signatures() if s.step_index == index and s.decision == AGREE}
 
 
+def waiting(steps: list[dict[str, Any]], step_index: int, status: str, signed: set[str]) -> dict[str, Any]:
+    """The ``waiting_roles`` and ``waiting_department_id`` of an approval at this point: the roles of the
+    current step that have not signed (``signed``) yet, and the department they must belong to."""
+    if status != IN_PROGRESS or step_index >= len(steps):
+        return {"waiting_roles": "", "waiting_department_id": None}
+    step = steps[step_index]
+    roles = [r for r in step["roles"] if r not in signed]
+    return {"waiting_roles": "|" + "|".join(roles) + "|" if roles else "",
+            "waiting_department_id": step.get("department_id")}
+
+
+def waiting_condition(user: User) -> sa.ColumnElement[bool]:
+    """Approvals whose current step waits for ``user``'s signature: as :func:`signing_role`, in SQL."""
+    roles = user.role_names
+    if not roles:
+        return sa.false()
+    return sa.and_(
+        Approval.status == IN_PROGRESS,
+        sa.or_(*(Approval.waiting_roles.contains(f"|{role}|", autoescape=True) for role in roles)),
+        sa.or_(Approval.waiting_department_id.is_(None),
+               Approval.waiting_department_id == user.department_id),
+        sa.or_(Approval.applicant_id.is_(None), Approval.applicant_id != user.id),
+    )
+
+
 def signing_role(approval: Approval, user: User) -> str | None:
     """The role in which this user may sign the current step, or None."""
     if approval.status != IN_PROGRESS or user.id == approval.applicant_id:
@@ -196,6 +221,8 @@ def submit(session: Session, register: str, record: Any, user: User) -> Approval
     approval.return_reason = None
     approval.status = IN_PROGRESS if steps else APPROVED
     approval.finished_at = None if steps else now()
+    for name, value in waiting(steps, 0, approval.status, set()).items():
+        setattr(approval, name, value)
     session.flush()
     audit.note(session, "提交审批", record=record, user=user,
                changes={"approval_status": [before, approval.status], "round": [None, approval.round]})
@@ -219,6 +246,7 @@ def decide(session: Session, approval: Approval, user: User, decision: str, opin
     index = approval.step_index
     step = approval.steps[index]
     values: dict[str, Any] = {"version": approval.version + 1}
+    done: set[str] = set()
     if decision == SEND_BACK:
         values |= {"status": RETURNED, "return_reason": opinion.strip(), "finished_at": now()}
     else:
@@ -229,6 +257,10 @@ def decide(session: Session, approval: Approval, user: User, decision: str, opin
             values |= {"step_index": index if last else index + 1}
             if last:
                 values |= {"status": APPROVED, "finished_at": now()}
+            else:
+                done = set()  # the next step starts unsigned
+    values |= waiting(approval.steps, values.get("step_index", index), values.get("status", IN_PROGRESS),
+                      done)
     changed = session.execute(
         sa.update(Approval).where(Approval.id == approval.id, Approval.version == approval.version)
         .values(**values).execution_options(synchronize_session=False)
@@ -256,7 +288,8 @@ def withdraw(session: Session, approval: Approval, user: User) -> Approval:
         raise ApprovalError("已有人签字,不能撤回;如需修改请联系当前审批人退回。")
     changed = session.execute(
         sa.update(Approval).where(Approval.id == approval.id, Approval.version == approval.version)
-        .values(status=WITHDRAWN, version=approval.version + 1, finished_at=now())
+        .values(status=WITHDRAWN, version=approval.version + 1, finished_at=now(),
+                **waiting(approval.steps, approval.step_index, WITHDRAWN, set()))
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -268,14 +301,17 @@ def withdraw(session: Session, approval: Approval, user: User) -> Approval:
     return approval
 
 
-def pending_for(session: Session, user: User) -> list[Approval]:
-    """Records waiting for this user's signature, across all registers."""
-    roles = set(user.role_names)
-    if not roles:
-        return []
-    waiting = session.scalars(sa.select(Approval).where(Approval.status == IN_PROGRESS)
-                              .order_by(Approval.submitted_at))
-    return [a for a in waiting if set(a.steps[a.step_index]["roles"]) & roles and signing_role(a, user)]
+def pending_for(session: Session, user: User, limit: int | None = None) -> list[Approval]:
+    """Records waiting for this user's signature, across all registers, the longest waiting first."""
+    query = (sa.select(Approval).where(waiting_condition(user))
+             .order_by(Approval.submitted_at, Approval.id).limit(limit))
+    return list(session.scalars(query))
+
+
+def pending_count(session: Session, user: User, bound: int | None = None) -> int:
+    """How many records wait for this user's signature, counted no further than ``bound``."""
+    rows = sa.select(Approval.id).where(waiting_condition(user)).limit(bound).subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
 
 
 def boxes(approval: Approval | None) -> list[dict[str, Any]]:

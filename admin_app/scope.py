@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from admin_app import approvals
 from admin_app.permissions import can, permissions_of
-from models.approval import IN_PROGRESS, Approval, Signature
+from models.approval import Approval, Signature
 from models.base import Scope, declared_models
 from models.reference import ALL_ROWS, Building, Department, User
 
@@ -64,23 +64,11 @@ def _session() -> Session:
     return current_app.extensions["db_session"]
 
 
-def waiting_for(user: User) -> dict[str, list[int]]:
-    """Register → ids of the records whose approval waits for ``user``'s signature now (read once a
-    request: a page may filter several registers)."""
-    cache = g.setdefault("scope_waiting", {}) if has_request_context() else {}
-    if user.id not in cache:
-        found: dict[str, list[int]] = {}
-        for approval in _session().scalars(sa.select(Approval).where(Approval.status == IN_PROGRESS)):
-            if approvals.signing_role(approval, user):
-                found.setdefault(approval.register, []).append(approval.record_id)
-        cache[user.id] = found
-    return cache[user.id]
-
-
 def approver_rows(model: type[Any], user: User) -> Condition:
     """Rows whose approval waits for ``user``'s signature now, or that ``user`` has signed."""
     register = model.__name__
-    pending = waiting_for(user).get(register, [])
+    pending = sa.select(Approval.record_id).where(Approval.register == register,
+                                                  approvals.waiting_condition(user))
     signed = (sa.select(Approval.record_id).join(Signature, Signature.approval_id == Approval.id)
               .where(Approval.register == register, Signature.signer_id == user.id))
     return sa.or_(model.id.in_(pending), model.id.in_(signed))

@@ -14,7 +14,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from admin_app.clock import now
 from models.reference import User
@@ -40,11 +40,17 @@ def open_session(session: Session, user: User, remote_addr: str, lifetime: dt.ti
 
 def user_of(session: Session, token: str) -> User | None:
     """The active user of an open, unexpired session, else ``None``."""
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None or row.ended or row.expires_at <= now():
+    # One statement on every request: the session row, its user with the roles and buildings that
+    # permissions and row scope read.
+    found = session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _hash(token))
+        .options(joinedload(User.roles), joinedload(User.buildings))
+    ).unique().first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    row, user = found
+    return user if not row.ended and row.expires_at > now() and user.active else None
 
 
 def end_session(session: Session, token: str) -> None:

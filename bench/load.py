@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -449,8 +450,6 @@ class StepCache:
         self._prepare()
 
     def _prepare(self) -> None:
-        import json
-
         models = {"KeyLoan": KeyLoan, "LeaveRequest": LeaveRequest, "KeyCutRequest": KeyCutRequest}
         variants = {"KeyLoan": [{"emergency": True}], "KeyCutRequest": [{}],
                     "LeaveRequest": [{"days": Decimal(d)} for d in ("0.5", "1", "2", "3")]}
@@ -471,9 +470,10 @@ class StepCache:
                 self.cache[(register, tuple(sorted(values.items())))] = json.dumps(steps, ensure_ascii=False)
 
     def approval(self, register: str, row: Any, label: str, values: dict[str, Any]) -> dict[str, Any]:
+        steps_json = self.cache[(register, tuple(sorted(values.items())))]
         return {"register": register, "record_id": row["id"], "record_label": label[:200],
-                "status": IN_PROGRESS, "round": 1, "step_index": 0,
-                "steps_json": self.cache[(register, tuple(sorted(values.items())))],
+                "status": IN_PROGRESS, "round": 1, "step_index": 0, "steps_json": steps_json,
+                **engine_approvals.waiting(json.loads(steps_json), 0, IN_PROGRESS, set()),
                 "applicant_id": row["recorded_by_id"], "department_id": row["department_id"],
                 "submitted_at": min(row["recorded_at"] + dt.timedelta(minutes=10), now()),
                 "finished_at": None, "return_reason": None, "version": 1}

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from admin_app.clock import now
@@ -68,7 +68,8 @@ class Approval(Base):
     """Where one record stands in its chain."""
 
     __tablename__ = "approvals"
-    __table_args__ = (UniqueConstraint("register", "record_id"),)
+    __table_args__ = (UniqueConstraint("register", "record_id"),
+                      Index("ix_approvals_status_submitted_at", "status", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     register: Mapped[str] = mapped_column(String(60), index=True)
@@ -86,6 +87,11 @@ class Approval(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column()
     return_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
+    #: Who signs next, kept with every move (``approvals.waiting``) so that 待我审批 is one indexed query:
+    #: the current step's roles that have not signed yet as ``|部门主管|综合办|`` (empty once finished),
+    #: and the department whose staff they must be (none: any).
+    waiting_roles: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    waiting_department_id: Mapped[int | None] = mapped_column(Integer)
     signatures: Mapped[list[Signature]] = relationship(
         back_populates="approval", cascade="all, delete-orphan", order_by="Signature.id", lazy="selectin"
     )

@@ -313,7 +313,8 @@ def _add_search_column(cls: type) -> None:
     """A large register's searchable text, trigram-indexed (:mod:`models.search`)."""
     if not cls.__register__.search:
         raise TypeError(f"{cls.__name__}: a large register names its searched columns in search=(…)")
-    setattr(cls, SEARCH_COLUMN, mapped_column(Text, nullable=False, default="", server_default=""))
+    setattr(cls, SEARCH_COLUMN, mapped_column(Text, nullable=False, default="", server_default="",
+                                              info={"label": "检索文字"}))
 
 
 class Base(DeclarativeBase):

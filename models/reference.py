@@ -91,10 +91,11 @@ class User(UserMixin, Base):
     name: Mapped[str] = field("姓名", String(50))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     department: Mapped[Department | None] = link("部门", department_id)
-    roles: Mapped[list[Role]] = relationship(secondary=user_roles, info={"label": "角色"},
-                                             lazy="selectin")
+    # Loaded when read (the signed-in user's with the session, list pages' in one query each), not with
+    # every user a record links to.
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, info={"label": "角色"})
     buildings: Mapped[list[Building]] = relationship(
-        secondary=user_buildings, lazy="selectin", order_by="Building.name",
+        secondary=user_buildings, order_by="Building.name",
         info={"label": "负责楼栋", "help": "只看这些楼栋的房间、报修、投诉等记录;不选表示不按楼栋限制"})
     position: Mapped[str | None] = field("职位", String(50))
     phone: Mapped[str | None] = field("联系电话", String(30))

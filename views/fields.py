@@ -14,6 +14,7 @@ from wtforms.validators import StopValidation
 
 from admin_app import clock
 from models.base import AUTO_COLUMNS, VERSION_COLUMNS, Base, Record
+from models.search import SEARCH_COLUMN
 
 
 def mapper_of(model: type[Base]) -> Mapper[Any]:
@@ -72,7 +73,8 @@ def form_fields(model: type[Base]) -> list[str]:
     fk_to_rel = {
         col.key: name for name, rel in many_to_one(model).items() for col in rel.local_columns
     }
-    automatic = (AUTO_COLUMNS if issubclass(model, Record) else frozenset()) | VERSION_COLUMNS
+    automatic = ((AUTO_COLUMNS if issubclass(model, Record) else frozenset()) | VERSION_COLUMNS
+                 | {SEARCH_COLUMN})
     names: list[str] = []
     for col in model.__table__.columns:
         key = mapper.get_property_by_column(col).key

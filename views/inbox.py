@@ -12,7 +12,14 @@ from sqlalchemy.orm import scoped_session
 from admin_app import approvals as engine
 from models.approval import AGREE, Approval
 from models.base import declared_models
+from views.counting import AtLeast
 from views.fields import clean_text, parse_id
+
+#: Records the inbox lists at once, the longest waiting first; signing them brings the next ones up.
+SHOWN = 200
+#: The navigation bar counts this far ("100+"); the inbox page, when it is full, this far.
+BADGE = 100
+COUNTED = 10_000
 
 
 def register_pages() -> dict[str, tuple[str, str]]:
@@ -37,7 +44,7 @@ class InboxView(BaseView):
     def rows(self) -> list[dict[str, Any]]:
         pages = register_pages()
         out = []
-        for approval in engine.pending_for(self.session, current_user._get_current_object()):
+        for approval in engine.pending_for(self.session, current_user._get_current_object(), SHOWN):
             label, endpoint = pages.get(approval.register, (approval.register, ""))
             out.append({"approval": approval, "register": label,
                         "step": approval.steps[approval.step_index]["label"],
@@ -48,7 +55,9 @@ class InboxView(BaseView):
     def index(self) -> Any:
         if request.method == "POST":
             return self.decide_many()
-        return self.render("admin/inbox.html", rows=self.rows())
+        rows = self.rows()
+        total = len(rows) if len(rows) < SHOWN else pending_count(self.session, bound=COUNTED)
+        return self.render("admin/inbox.html", rows=rows, total=total)
 
     def decide_many(self) -> Any:
         decision = request.form.get("decision", AGREE)
@@ -76,7 +85,10 @@ class InboxView(BaseView):
         return redirect(url_for(".index"))
 
 
-def pending_count(session: scoped_session) -> int:
+def pending_count(session: scoped_session, bound: int | None = None) -> int:
+    """The navigation bar's count: exact up to ``bound`` (:data:`BADGE`), then "100+"."""
     if not current_user.is_authenticated:
         return 0
-    return len(engine.pending_for(session, current_user._get_current_object()))
+    bound = bound or BADGE
+    count = engine.pending_count(session, current_user._get_current_object(), bound)
+    return AtLeast(count) if count >= bound else count

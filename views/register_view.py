@@ -377,7 +377,11 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         condition = self.row_scope()
         if condition is not None:
             query = query.filter(condition)
-        for relation in self.declaration.inline:  # exports stream after the request's session is gone
+        # Exports stream after the request's session is gone; lists show collections (a user's roles) in
+        # one query each, not one per row.
+        relationships = fields.mapper_of(self.model).relationships
+        shown = [r.key for r in relationships if r.uselist and r.info.get("label")]
+        for relation in dict.fromkeys([*self.declaration.inline, *shown]):
             query = query.options(selectinload(getattr(self.model, relation)))
         return query
 
