@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
+from models.approval import Chain
 from models.reference import GRANTS, Permission, User, user_roles
 
 
@@ -20,12 +21,39 @@ def permissions_of(user: User) -> frozenset[tuple[str, str]]:
     return frozenset((r, a) for r, a in rows)
 
 
+#: The action under which the registers that have a chain come along with the user's grants.
+CHAINED = "__chain__"
+
+
+def _read_once() -> None:
+    """The signed-in user's grants and the registers that have an approval chain, in one statement
+    read once a request (every page needs both)."""
+    session = current_app.extensions["db_session"]
+    grants = (select(Permission.resource, Permission.action)
+              .join(user_roles, user_roles.c.role_id == Permission.role_id)
+              .where(user_roles.c.user_id == current_user.id))
+    rows = session.execute(grants.union_all(select(Chain.register, literal(CHAINED)))).all()
+    g.permissions = frozenset((r, a) for r, a in rows if a != CHAINED)
+    g.chained_registers = frozenset(r for r, a in rows if a == CHAINED)
+
+
 def _current() -> frozenset[tuple[str, str]]:
     if not has_request_context() or not current_user.is_authenticated:
         return frozenset()
     if "permissions" not in g:
-        g.permissions = permissions_of(current_user)
+        _read_once()
     return g.permissions
+
+
+def chained_registers() -> frozenset[str]:
+    """Model names of the registers that have an approval chain."""
+    if "chained_registers" not in g:
+        if current_user.is_authenticated:
+            _read_once()
+        else:
+            session = current_app.extensions["db_session"]
+            g.chained_registers = frozenset(session.scalars(select(Chain.register)))
+    return g.chained_registers
 
 
 def can(action: str, resource: str) -> bool:

@@ -15,17 +15,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from admin_app import approvals as engine
-from models.approval import APPROVED, IN_PROGRESS, RETURNED, Approval, Chain
+from admin_app.permissions import chained_registers
+from models.approval import APPROVED, IN_PROGRESS, RETURNED, Approval
 from views.fields import clean_text, parse_id
 
 STATUS_BADGE = {IN_PROGRESS: "warning", APPROVED: "success", RETURNED: "danger"}
 APPROVAL_ENDPOINTS = ("approval_submit", "approval_decide", "approval_withdraw")
-
-
-def chained_registers(session: Any) -> set[str]:
-    if "chained_registers" not in g:
-        g.chained_registers = set(session.scalars(select(Chain.register)))
-    return g.chained_registers
 
 
 def status_badge(approval: Approval | None) -> Markup:
@@ -44,7 +39,7 @@ class ApprovalMixin:
     resource: str
 
     def has_chain(self) -> bool:
-        return self.resource in chained_registers(self.session)
+        return self.resource in chained_registers()
 
     def approval(self, record_id: Any) -> Approval | None:
         try:
