@@ -110,24 +110,29 @@ def counted(statements: list[tuple[str, Any, bool]]) -> list[tuple[str, Any, boo
 
 def replay(engine: sa.Engine, statements: list[tuple[str, Any, bool]],
            durations: list[tuple[float, str]] | None = None) -> None:
-    """Run the page's statements again through Core: same SQL, same parameters, every row fetched.
-    The connection's own BEGIN (SQLite: BEGIN IMMEDIATE) stands for the page's. ``durations`` receives
+    """Run the page's statements again through Core: same SQL, same parameters, every row fetched, in one
+    transaction that is rolled back. A write runs in a savepoint of its own: an INSERT of a row the page
+    already wrote (an audit entry's id) fails as fast as it would succeed, and the rest goes on. The
+    connection's own BEGIN (SQLite: BEGIN IMMEDIATE) stands for the page's. ``durations`` receives
     (ms, statement) for each statement."""
-    writes = False
     with engine.connect() as conn:
         for statement, parameters, _many in statements:
-            if TRANSACTION_CONTROL.match(statement) and not statement.lstrip().upper().startswith(
-                    ("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            if TRANSACTION_CONTROL.match(statement):
                 continue
             started = time.perf_counter()
-            result = conn.exec_driver_sql(statement, parameters)
-            if result.returns_rows:
-                result.fetchall()
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                conn.exec_driver_sql(statement, parameters).fetchall()
             else:
-                writes = True
+                savepoint = conn.begin_nested()
+                try:
+                    conn.exec_driver_sql(statement, parameters)
+                except sa.exc.IntegrityError:
+                    savepoint.rollback()
+                else:
+                    savepoint.commit()
             if durations is not None:
                 durations.append(((time.perf_counter() - started) * 1000, statement))
-        (conn.commit if writes else conn.rollback)()
+        conn.rollback()
 
 
 class FormReader(HTMLParser):
