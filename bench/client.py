@@ -133,6 +133,8 @@ class _FormFields(HTMLParser):
             return
         name = a.get("name")
         if tag == "option" and self._select is not None:
+            if self._select[1] is None:
+                self._select = (self._select[0], a.get("value", ""))
             if "selected" in a and not self._selected:
                 self.fields.append((self._select[0], a.get("value", "")))
                 self._selected = True
@@ -156,8 +158,8 @@ class _FormFields(HTMLParser):
         if tag == "form":
             self._inside = False
         elif tag == "select" and self._select is not None:
-            if not self._selected:
-                self.fields.append((self._select[0], ""))
+            if not self._selected and self._select[1] is not None:  # as a browser: the first option
+                self.fields.append(self._select)
             self._select = None
         elif tag == "textarea" and self._textarea:
             # A browser drops the newline that opens a textarea and sends CRLF as LF here.

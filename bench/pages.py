@@ -15,14 +15,15 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
+from bench.client import form_fields, replace
 from models.base import Base
 from models.front_desk import CallRecord
 from models.keys import KeyLoan
@@ -62,7 +63,7 @@ class Case:
     kind: str  # which target applies: list, deep, search, status, dates, edit, save, details, inbox, board
     user: str
     url: str
-    form: Callable[[int], dict[str, Any]] | None = None  # a POST: the form to send on the i-th request
+    form: Callable[[int], dict[str, str]] | None = None  # a POST: the fields changed on the i-th request
     note: str = ""
 
 
@@ -133,71 +134,6 @@ def replay(engine: sa.Engine, statements: list[tuple[str, Any, bool]],
             if durations is not None:
                 durations.append(((time.perf_counter() - started) * 1000, statement))
         conn.rollback()
-
-
-class FormReader(HTMLParser):
-    """The fields of Flask-Admin's edit form (``form.admin-form``) as a browser would post them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inside = False
-        self.fields: dict[str, Any] = {}
-        self._select: str | None = None
-        self._first_option: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and "admin-form" in a.get("class", ""):
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in ("submit", "button", "file"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.fields.setdefault(name, []).append(a.get("value") or "y")
-                return
-            self.fields[name] = a.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self._first_option = None
-            self.fields.setdefault(name, [])
-        elif tag == "option" and self._select:
-            if self._first_option is None:
-                self._first_option = a.get("value", "")
-            if "selected" in a:
-                self.fields[self._select].append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.fields[name] = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            if not self.fields[self._textarea] and data.startswith(("\r\n", "\n")):
-                data = data.split("\n", 1)[1]  # a browser drops the newline that follows <textarea>
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.inside:
-            self.inside = False
-        elif tag == "select" and self._select:
-            if not self.fields[self._select] and self._first_option is not None:  # as a browser does
-                self.fields[self._select].append(self._first_option)
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    @classmethod
-    def read(cls, page: str) -> dict[str, Any]:
-        reader = cls()
-        reader.feed(page)
-        if not reader.fields:
-            raise AssertionError("edit page has no admin form")
-        return reader.fields
 
 
 def sign_in(app: Flask, username: str) -> FlaskClient:
@@ -298,13 +234,13 @@ class Runner:
             self.clients[user] = sign_in(self.app, user)
         return self.clients[user]
 
-    def request(self, case: Case, i: int, form: dict[str, Any] | None) -> float:
+    def request(self, case: Case, i: int, form: list[tuple[str, str]] | None) -> float:
         client = self.client(case.user)
         if form is not None:  # as a user does: open the form, then save (it carries the version it shows)
             form = self.form_of(case)
         started = time.perf_counter()
         response = (client.get(case.url) if form is None
-                    else client.post(case.url, data=form | case.form(i)))  # type: ignore[misc]
+                    else client.post(case.url, data=MultiDict(replace(form, **case.form(i)))))  # type: ignore[misc]
         body = response.get_data()
         elapsed = time.perf_counter() - started
         expected = 302 if form is not None else 200
@@ -316,11 +252,13 @@ class Runner:
         response.close()
         return elapsed * 1000
 
-    def form_of(self, case: Case) -> dict[str, Any] | None:
+    def form_of(self, case: Case) -> list[tuple[str, str]] | None:
         if case.form is None:
             return None
-        page = self.client(case.user).get(case.url).get_data(as_text=True)
-        return FormReader.read(page)
+        fields = form_fields(self.client(case.user).get(case.url).get_data(as_text=True))
+        if not fields:
+            raise AssertionError(f"{case.name}: the edit page has no admin form")
+        return fields
 
     def measure(self, case: Case) -> Timing:
         form = self.form_of(case)

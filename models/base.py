@@ -406,10 +406,11 @@ AUTO_COLUMNS = frozenset({"id", "number", "recorded_at", "recorded_by", "recorde
 VERSION_COLUMNS = frozenset({"version", "version_at", "version_by"})
 
 
-def search_columns(model: type[Base]) -> list[str]:
-    """The columns a search looks in: the document number first, then the declared ones."""
+def search_columns(model: type[Base], default: Sequence[str] = ()) -> list[str]:
+    """The columns a search looks in: the document number first, then the declared ones (``default``
+    where the declaration names none)."""
     numbered = ["number"] if issubclass(model, Record) else []
-    return [*numbered, *(n for n in model.__register__.search if n not in numbered)]
+    return [*numbered, *(n for n in model.__register__.search or default if n not in numbered)]
 
 
 def refresh_search_text(obj: Base) -> None:

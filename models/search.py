@@ -24,6 +24,11 @@ SEPARATOR = "\n"
 LIKE_ESCAPE = "\\"
 
 
+def fts_table(table: str) -> str:
+    """The SQLite FTS5 table indexing ``table.search_text``."""
+    return f"{table}_search"
+
+
 def is_search_index(name: str) -> bool:
     """Is this table or index one of the search indexes the migration builds beside the models (the FTS5
     table ``call_records_search`` and its shadow tables, the GIN index ``ix_call_records_search_text``)?"""
@@ -63,7 +68,7 @@ def condition(model: type[Any], term: str, dialect: str) -> sa.ColumnElement[boo
     """
     needle = doubled(term.replace(SEPARATOR, " "))
     if dialect == "sqlite" and len(needle) >= 3:
-        fts = f"{model.__tablename__}_search"
+        fts = fts_table(model.__tablename__)
         phrase = '"' + needle.replace('"', '""') + '"'
         ids = sa.select(sa.literal_column("rowid")).select_from(sa.table(fts)).where(
             sa.literal_column(fts).op("MATCH")(phrase))

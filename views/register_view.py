@@ -39,7 +39,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from admin_app.display import display, neutralise_formula
 from admin_app.permissions import can
 from admin_app.scope import scope_filter
-from models.base import Base, Record
+from models.base import Base, Record, search_columns
 from models.search import condition as search_condition
 from views import fields
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
@@ -276,8 +276,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         if issubclass(model, Record) and "recorded_at" not in columns and not decl.list_columns:
             columns.append("recorded_at")
         columns = [*numbered, *(n for n in columns if n not in numbered)]
-        searchable = list(decl.search) or [n for n in columns if fields.is_text(model, n)]
-        searchable = [*numbered, *(n for n in searchable if n not in numbered)]
+        searchable = search_columns(model, [n for n in columns if fields.is_text(model, n)])
         filters: list[Any] = list(decl.filters) or [n for n in form if fields.is_filterable(model, n)]
         if issubclass(model, Record) and not decl.filters:
             filters += ["recorded_at", "department.name"]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from models.search import row_search_text
+from models.search import fts_table, row_search_text
 
 revision: str = '0015'
 down_revision: str | None = '0014'
@@ -47,7 +47,7 @@ def upgrade() -> None:
 
 def create_sqlite_index(table: str) -> None:
     """An FTS5 trigram index over ``table.search_text`` (external content), kept by triggers."""
-    fts = f"{table}_search"
+    fts = fts_table(table)
     op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', content_rowid='id', "
                "tokenize='trigram')")
     op.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
@@ -66,7 +66,7 @@ def downgrade() -> None:
         if postgresql:
             op.execute(f"DROP INDEX ix_{table}_search_text")
         else:
-            fts = f"{table}_search"
+            fts = fts_table(table)
             for trigger in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER {fts}_{trigger}")
             op.execute(f"DROP TABLE {fts}")
