@@ -55,6 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def root() -> Response:
         return redirect(url_for("admin.index"))
 
+    @app.route("/favicon.ico")
+    def favicon() -> Response:  # browsers ask for it even where the page links the SVG
+        return app.send_static_file("favicon.svg")
+
     return app
 
 

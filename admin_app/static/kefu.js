@@ -5,6 +5,7 @@
  *   data-history-back         go back one page
  *   data-check-all="name"     a check box that ticks every input[name=name]
  *   data-autosubmit           submit the form when the value changes
+ *   data-print                open the browser's print dialog (the printed forms)
  */
 (function () {
   'use strict';
@@ -30,6 +31,10 @@
     if (adding && window.faForm) {
       event.preventDefault();
       window.faForm.addInlineField(adding, adding.getAttribute('data-inline-add'));
+      return;
+    }
+    if (target.closest('[data-print]')) {
+      window.print();
       return;
     }
     if (target.closest('[data-history-back]')) {
