@@ -308,6 +308,14 @@ def pending_for(session: Session, user: User, limit: int | None = None) -> list[
     return list(session.scalars(query))
 
 
+def submitted_by(session: Session, user: User, limit: int) -> list[Approval]:
+    """This user's own records still on their way (审批中) or sent back to them (已退回), the latest first."""
+    query = (sa.select(Approval).where(Approval.applicant_id == user.id,
+                                       Approval.status.in_((IN_PROGRESS, RETURNED)))
+             .order_by(Approval.submitted_at.desc(), Approval.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
 def pending_count(session: Session, user: User, bound: int | None = None) -> int:
     """How many records wait for this user's signature, counted no further than ``bound``."""
     rows = sa.select(Approval.id).where(waiting_condition(user)).limit(bound).subquery()

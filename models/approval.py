@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from admin_app.clock import now
-from models.base import Base, Register, field, link
+from models.base import Base, Register, field, link, register_names
 from models.reference import Department, User
 
 MODES = {"依次": "sequential", "会签": "all", "或签": "any"}
@@ -55,7 +55,8 @@ class Chain(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    register: Mapped[str] = field("登记表", String(60), unique=True, help="模型名,如 PurchaseOrder")
+    register: Mapped[str] = field("登记表", String(60), unique=True, help="模型名,如 PurchaseOrder",
+                                  names=register_names)
     label: Mapped[str] = field("名称", String(100))
     description: Mapped[str | None] = field("说明", Text)
     steps: Mapped[list[ChainStep]] = relationship(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -228,6 +228,7 @@ def field(
     help: str = "",
     choices: Sequence[str] | None = None,
     auto: bool = False,
+    names: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     **kwargs: Any,
 ) -> Any:
     """A column with its Chinese label, optional help text and handbook choices.
@@ -235,8 +236,13 @@ def field(
     ``choices`` makes the column a closed list: the form offers a drop-down and
     the database refuses anything else (a CHECK constraint). ``auto`` columns are
     filled by the application: shown on details pages, never taken from a form.
+    ``names`` (or a function giving them, read when shown) are the Chinese names
+    of codes the column stores, such as a register's model name: pages show the
+    name, exports and imports keep the code.
     """
     info: dict[str, Any] = {"label": label}
+    if names:
+        info["names"] = names
     if auto:
         info["auto"] = True
     if help:
@@ -427,6 +433,11 @@ def declared_models() -> Iterator[type[Base]]:
     classes.sort(key=lambda c: (order.index(c.__register__.group), c.__register__.kind != "register",
                                 c._declaration_order))
     yield from classes
+
+
+def register_names() -> dict[str, str]:
+    """Model name → its handbook name, for columns that store a register's model name."""
+    return {m.__name__: m.__register__.label for m in declared_models()}
 
 
 def registers() -> list[type[Base]]:

@@ -142,7 +142,7 @@ class SignedClientHandover(Record, Base):
     first_payment_method: Mapped[str | None] = field("首款支付方式", String(4), choices=BALANCE_METHODS)
     card_fee: Mapped[Decimal | None] = field(
         "信用卡手续费", auto=True,
-        help="首款刷信用卡按千分之六收取手续费,储蓄卡不另收(收费标准 credit_card_fee)")
+        help="首款刷信用卡按千分之六收取手续费,储蓄卡不另收(收费标准「信用卡手续费」)")
     contract_item_1: Mapped[str | None] = field("合同内约定 1", String(200))
     contract_item_2: Mapped[str | None] = field("合同内约定 2", String(200))
     contract_item_3: Mapped[str | None] = field("合同内约定 3", String(200))
@@ -439,7 +439,7 @@ class BalanceDepositReceipt(Record, Base):
     balance_amount: Mapped[Decimal | None] = field("尾款金额")
     balance_method: Mapped[str | None] = field("尾款支付方式", String(4), choices=BALANCE_METHODS)
     card_fee: Mapped[Decimal | None] = field(
-        "信用卡手续费", auto=True, help="信用卡按尾款的千分之六收取;借记卡不收(收费标准 credit_card_fee)")
+        "信用卡手续费", auto=True, help="信用卡按尾款的千分之六收取;借记卡不收(收费标准「信用卡手续费」)")
     deposit_amount: Mapped[Decimal | None] = field("押金金额")
     deposit_method: Mapped[str | None] = field("押金支付方式", String(4), choices=DEPOSIT_METHODS)
     deposit_slip_no: Mapped[str | None] = field("押金单号", String(30),
@@ -590,7 +590,7 @@ class ClientDischarge(Record, Base):
     inventory_issues: Mapped[str | None] = field("物品异常及处理", Text,
                                                  help="短缺、损坏的物品,与客人沟通达成的解决方法")
     lost_room_cards: Mapped[int] = field("遗失房卡(张)", default=0,
-                                         help="每张从押金扣除200元(收费标准 lost_room_card)")
+                                         help="每张从押金扣除200元(收费标准「房卡遗失赔偿」)")
     # Damages are priced case by case with the client (照价赔偿), so the clerk types them.
     compensation: Mapped[Decimal | None] = field(
         "物品损坏赔偿", help="物品损坏照价赔偿、与客人沟通确定的金额;遗失房卡和未付款项自动扣除,不要重复填")

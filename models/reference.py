@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin_app.clock import now
-from models.base import Base, Register, Scope, field, link
+from models.base import Base, Register, Scope, field, link, register_names
 
 #: What a role may do with a register; the permission matrix's columns.
 ACTIONS: dict[str, str] = {
@@ -129,8 +129,8 @@ class Permission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = relationship(back_populates="permissions", info={"label": "角色"})
-    resource: Mapped[str] = field("登记表", String(60), help="模型名,如 KeyLoan")
-    action: Mapped[str] = field("动作", String(10), choices=list(GRANTS))
+    resource: Mapped[str] = field("登记表", String(60), help="模型名,如 KeyLoan", names=register_names)
+    action: Mapped[str] = field("动作", String(10), choices=list(GRANTS), names=GRANTS)
 
 
 class Building(Base):

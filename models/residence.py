@@ -76,7 +76,7 @@ class WalkInCheckIn(Record, Base):
     price: Mapped[Decimal | None] = field("房价(元/晚)",
                                           help="该房型的每晚房价或订房价;九楼的八折自动计算,填原价")
     fee: Mapped[Decimal] = field("房费(元)", auto=True,
-                                 help="房价 × 晚数;九楼无网络覆盖,按八折收取(收费标准 ninth_floor_rate)")
+                                 help="房价 × 晚数;九楼无网络覆盖,按八折收取(收费标准「九楼房费折扣」)")
     payment: Mapped[str] = field("收费方式", String(10), choices=PAYMENT_METHODS,
                                  help="根据客户需求可扫码、刷卡、现金")
     receipt_no: Mapped[str | None] = field("收据号", String(30), help="开好收据,红联交由客人")
@@ -348,7 +348,7 @@ class RoomHold(Record, Base):
     months: Mapped[int] = field("计费月数", default=1, auto=True,
                                 help="不足一个月按一个月收费;截止日期未定时,按至今已开始的月数计")
     fee: Mapped[Decimal] = field("基础管理费(元)", auto=True,
-                                 help="面积(㎡) × 200 元 × 计费月数(收费标准 room_keep)")
+                                 help="面积(㎡) × 200 元 × 计费月数(收费标准「保留房间基础管理费」)")
     member_card_charged: Mapped[bool] = field("会员卡照常扣费", default=True)
 
     def problems(self) -> dict[str, str]:
@@ -397,7 +397,7 @@ class FamilyOvernight(Record, Base):
     stay_on: Mapped[dt.date] = field("留宿日期")
     nights: Mapped[int] = field("晚数", default=1)
     fee: Mapped[Decimal] = field("留宿费(元)", auto=True,
-                                 help="100 元/晚 × 晚数(收费标准 family_overnight),不含餐费及护理费")
+                                 help="100 元/晚 × 晚数(收费标准「家属留宿费」),不含餐费及护理费")
     payment: Mapped[str | None] = field("收费方式", String(10), choices=PAYMENT_METHODS)
     receipt_no: Mapped[str | None] = field("收据号", String(30))
 

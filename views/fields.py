@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +58,16 @@ def choices(model: type[Base]) -> dict[str, tuple[str, ...]]:
         for p in mapper_of(model).column_attrs
         if p.columns[0].info.get("choices")
     }
+
+
+def code_names(model: type[Base]) -> dict[str, Mapping[str, str]]:
+    """Columns storing codes with Chinese names (``field(names=...)``): column → code → name."""
+    out = {}
+    for prop in mapper_of(model).column_attrs:
+        names = prop.columns[0].info.get("names")
+        if names:
+            out[prop.key] = names() if callable(names) else names
+    return out
 
 
 def column_of(model: type[Base], name: str) -> sa.Column[Any] | None:

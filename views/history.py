@@ -23,10 +23,12 @@ def field_changes(entry: AuditEntry) -> list[dict[str, Any]]:
         return [{"label": "变更内容", "old": None, "new": entry.changes}]
     model = model_named(entry.line_register) or model_named(entry.register)
     labels = {**NOTE_LABELS, **(fields.labels(model) if model else {})}
+    named = fields.code_names(model) if model else {}
     prefix = ""
     if entry.line_register:
         prefix = f"{model.__register__.label if model else entry.line_register} #{entry.line_id} · "
-    return [{"label": prefix + labels.get(name, name), "old": old, "new": new}
+    return [{"label": prefix + labels.get(name, name), "old": named.get(name, {}).get(old, old),
+             "new": named.get(name, {}).get(new, new)}
             for name, (old, new) in changes.items()]
 
 

@@ -1,4 +1,5 @@
-"""The home page: the registers this user may open, by catalogue section."""
+"""The home page: the user's own work first (what waits for their signature, their records on the way or
+sent back, the 日清日审 board), then the registers they may open, by catalogue section."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from admin_app import approvals
 from admin_app.clock import today
 from admin_app.permissions import can
 from models.base import GROUPS
 from views.board import board_for_user
-from views.inbox import register_pages
+from views.inbox import pending_count, register_pages
+
+#: The user's own records on the way that the home page lists, the latest first.
+MINE = 10
 
 
 class HomeView(AdminIndexView):
@@ -31,5 +36,11 @@ class HomeView(AdminIndexView):
                 sections.setdefault(decl.group, []).append(view)
         ordered = [(GROUPS[g], sections[g]) for g in GROUPS if g in sections]
         session = self.admin.app.extensions["db_session"]
+        pages = register_pages()
+        mine = [{"approval": a, "register": pages.get(a.register, (a.register, ""))[0],
+                 "url": url_for(f"{pages[a.register][1]}.details_view", id=a.record_id)}
+                for a in approvals.submitted_by(session, current_user._get_current_object(), MINE)
+                if a.register in pages]
         return self.render("admin/home.html", sections=ordered, board=board_for_user(session, today()),
-                           pages=register_pages(), can_sign=can("create", "DayReview"))
+                           pages=pages, can_sign=can("create", "DayReview"), mine=mine,
+                           waiting=pending_count(session))

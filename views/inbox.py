@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 from sqlalchemy.orm import scoped_session
@@ -86,9 +86,15 @@ class InboxView(BaseView):
 
 
 def pending_count(session: scoped_session, bound: int | None = None) -> int:
-    """The navigation bar's count: exact up to ``bound`` (:data:`BADGE`), then "100+"."""
+    """The navigation bar's count: exact up to ``bound`` (:data:`BADGE`), then "100+".
+
+    Read once per request: the navbar shows it twice (folded menu on a phone, full menu on a desk).
+    """
     if not current_user.is_authenticated:
         return 0
     bound = bound or BADGE
-    count = engine.pending_count(session, current_user._get_current_object(), bound)
-    return AtLeast(count) if count >= bound else count
+    known = g.setdefault("pending_counts", {})
+    if bound not in known:
+        count = engine.pending_count(session, current_user._get_current_object(), bound)
+        known[bound] = AtLeast(count) if count >= bound else count
+    return known[bound]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -145,6 +146,11 @@ def shown_line_fields(model: type[Base], relation: str) -> tuple[type[Base], lis
     return child, sorted({*names, *fields.auto_fields(child)}, key=lambda n: order.get(n, len(order)))
 
 
+def _shown_by_name(names: Mapping[str, str]) -> Callable[..., str]:
+    """A list and details formatter: the Chinese name of a stored code (the code when it has none)."""
+    return lambda view, context, model, name: names.get(getattr(model, name), getattr(model, name) or "")
+
+
 def lines_table(view: Any, context: Any, model: Any, name: str) -> Markup:
     """Line items as a small table on the details page."""
     child, names = shown_line_fields(type(model), name)
@@ -242,6 +248,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
     column_display_pk = False
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_export = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS  # Flask-Admin's own show booleans as "False"
     list_template = "admin/register_list.html"
     details_template = "admin/register_details.html"
 
@@ -312,6 +319,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
             labels[relation] = fields.mapper_of(model).relationships[relation].info.get("label", relation)
         default_sort = ("recorded_at", True) if issubclass(model, Record) else (
             (fields.title_column(model), False) if fields.title_column(model) else None)
+        named = fields.code_names(model)
         return {
             "column_list": columns,
             "column_details_list": details,
@@ -323,11 +331,13 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
             "column_sortable_list": sortable,
             "column_default_sort": default_sort,
             "form_columns": form,
-            "form_choices": {k: [(c, c) for c in v] for k, v in fields.choices(model).items()},
+            "form_choices": {k: [(c, named.get(k, {}).get(c, c)) for c in v]
+                             for k, v in fields.choices(model).items()},
             "form_ajax_refs": ajax_refs,
             "inline_models": [RegisterView.inline_options(model, name) for name in decl.inline],
             "column_formatters": {name: lines_table for name in decl.inline}
-            | {"approval_status": ApprovalMixin.status_column_formatter, "deadline_state": deadline_column},
+            | {"approval_status": ApprovalMixin.status_column_formatter, "deadline_state": deadline_column}
+            | {name: _shown_by_name(names) for name, names in named.items()},
             "column_formatters_export": {name: lines_text for name in decl.inline},
         }
 

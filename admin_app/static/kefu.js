@@ -63,3 +63,45 @@
     }
   });
 })();
+
+/* Flask-Admin's widgets speak English: Chinese for its date pickers (month and day names from moment,
+ * the buttons by wrapping the plugin before form.js's ready handler uses it) and for Select2's messages. */
+(function ($, moment) {
+  'use strict';
+  if (moment) {
+    moment.locale('zh-cn', {
+      months: '一月_二月_三月_四月_五月_六月_七月_八月_九月_十月_十一月_十二月'.split('_'),
+      monthsShort: '1月_2月_3月_4月_5月_6月_7月_8月_9月_10月_11月_12月'.split('_'),
+      weekdays: '星期日_星期一_星期二_星期三_星期四_星期五_星期六'.split('_'),
+      weekdaysShort: '周日_周一_周二_周三_周四_周五_周六'.split('_'),
+      weekdaysMin: '日_一_二_三_四_五_六'.split('_'),
+      week: {dow: 1, doy: 4}
+    });
+  }
+  if (!$) {
+    return;
+  }
+  if ($.fn.select2) {
+    $.extend($.fn.select2.defaults, {
+      formatNoMatches: function () { return '没有找到匹配项'; },
+      formatInputTooShort: function (input, min) { return '请再输入 ' + (min - input.length) + ' 个字'; },
+      formatInputTooLong: function (input, max) { return '请删掉 ' + (input.length - max) + ' 个字'; },
+      formatSelectionTooBig: function (limit) { return '最多只能选择 ' + limit + ' 项'; },
+      formatLoadMore: function () { return '正在加载更多…'; },
+      formatSearching: function () { return '正在搜索…'; },
+      formatAjaxError: function () { return '查询失败,请稍后重试'; }
+    });
+  }
+  var ZH = {applyLabel: '确定', cancelLabel: '取消', fromLabel: '从', toLabel: '到', weekLabel: '周',
+            customRangeLabel: '自定义'};
+  $(function () {
+    var original = $.fn.daterangepicker;
+    if (!original) {
+      return;
+    }
+    $.fn.daterangepicker = function (options, callback) {
+      var given = options || {};
+      return original.call(this, $.extend({}, given, {locale: $.extend({}, ZH, given.locale)}), callback);
+    };
+  });
+})(window.jQuery, window.moment);
