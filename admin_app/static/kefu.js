@@ -58,6 +58,12 @@
         box.checked = target.checked;
       });
     }
+    if (target.classList.contains('custom-file-input') && target.files && target.files.length) {
+      var caption = target.parentElement.querySelector('.custom-file-label');
+      if (caption) {
+        caption.textContent = target.files[0].name; // Bootstrap's file box shows the chosen file's name
+      }
+    }
     if (target.hasAttribute('data-autosubmit') && target.form) {
       target.form.submit();
     }

@@ -58,5 +58,6 @@ def _upload(tab: Any, path: Path) -> None:
         with tab.page.expect_navigation():
             tab.page.get_by_role("link", name="导入", exact=True).click()
     tab.page.set_input_files("#import-file", str(path))
+    assert tab.page.inner_text(".custom-file-label") == path.name
     with tab.page.expect_navigation():
         tab.page.get_by_role("button", name="上传并检查").click()
