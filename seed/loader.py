@@ -263,6 +263,12 @@ def load_workbook_file(session: Session, path: Path, report: Report, filled: set
     return problems
 
 
+#: ``session.info`` key of the rows :func:`resolve` found while :func:`apply_rows` runs: a file names the
+#: same room or engineer on many rows. Only rows found are kept (a row the file creates later may be
+#: named before it exists), and only for the one call: the caller may roll it all back.
+FOUND = "seed.loader.found"
+
+
 def apply_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any]],
                policy: Policy = SEED) -> tuple[list[Fault], Counter[str]]:
     """Write rows ``{field or label: value, "__line__": n}`` of one model, each in a savepoint: a refused
@@ -270,18 +276,22 @@ def apply_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any
     faults: list[Fault] = []
     counts: Counter[str] = Counter()
     seen: dict[tuple[Any, ...], int] = {}
-    for row in rows:
-        try:
-            with session.begin_nested():
-                what = apply_row(session, model, row, policy, seen)
-                session.flush()
-        except Refused as exc:
-            faults += exc.faults
-            continue
-        except sa.exc.IntegrityError:
-            faults.append(Fault(row["__line__"], "", DATABASE_REFUSED))
-            continue
-        counts[what] += 1
+    session.info[FOUND] = {}
+    try:
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    what = apply_row(session, model, row, policy, seen)
+                    session.flush()
+            except Refused as exc:
+                faults += exc.faults
+                continue
+            except sa.exc.IntegrityError:
+                faults.append(Fault(row["__line__"], "", DATABASE_REFUSED))
+                continue
+            counts[what] += 1
+    finally:
+        session.info.pop(FOUND, None)
     return faults, counts
 
 
@@ -582,6 +592,9 @@ def resolve(session: Session, target: type[Base], raw: Any, policy: Policy = SEE
         raise RowError(f"您无权查看{decl.label},不能关联")
     key = decl.key
     text = display(raw).strip()
+    found = session.info.get(FOUND)
+    if found is not None and (target, text) in found:
+        return found[(target, text)]
     obj = None
     if key:
         parts = text.split("/", len(key) - 1) if len(key) > 1 else [raw]
@@ -602,6 +615,8 @@ def resolve(session: Session, target: type[Base], raw: Any, policy: Policy = SEE
         obj = hits[0] if hits else None
     if obj is None:
         raise RowError(f"找不到{decl.label}「{text}」(请填{how_to_name(target)})")
+    if found is not None:
+        found[(target, text)] = obj
     return obj
 
 
