@@ -58,16 +58,12 @@ class DeadlineStateFilter(BaseSQLAFilter):
         return "为"
 
 
-def remember_deadlines(session: Any, register: str, rows: list[Any]) -> None:
-    """Load the due items of one list page in one query, for the column formatter."""
-    ids = [r.id for r in rows]
+def remember_deadlines(register: str, items: dict[int, list[DueItem]]) -> None:
+    """The due items of one list page (loaded with its rows, by due time), by record id, for the column
+    formatter."""
     cache = g.setdefault("due_items", {})
-    if not ids:
-        return
-    for item in session.scalars(sa.select(DueItem).where(DueItem.register == register,
-                                                         DueItem.record_id.in_(ids))
-                                .order_by(DueItem.due_at)):
-        cache.setdefault((register, item.record_id), []).append(item)
+    for record_id, mine in items.items():
+        cache[(register, record_id)] = mine
 
 
 def deadline_column(view: Any, context: Any, model: Any, name: str) -> Markup:
