@@ -89,7 +89,7 @@ def duties(session: Session, day: dt.date, registers: Collection[str] | None = N
     """Each declared duty for the period holding ``day``: met, or how close to its due time (with
     ``user``: met by a record in their scope, e.g. their own department's 考勤表)."""
     moment = moment_of(day, at)
-    out = []
+    asked = []  # (model, duty, period start, due time, "a record meets it")
     for model in declared_models():
         if registers is not None and model.__name__ not in registers:
             continue
@@ -102,12 +102,17 @@ def duties(session: Session, day: dt.date, registers: Collection[str] | None = N
             limit = scope_filter(model, user, changing=True) if user is not None else None
             if limit is not None:
                 found = found.where(limit)
-            due = duty_due(day, duty.every, duty.due_day)
-            met = session.scalar(sa.select(found.exists())) or False
-            current = MET if met else state(due, None, moment, dt.timedelta(days=1))
-            out.append(DutyStatus(register=model.__name__, register_label=model.__register__.label,
-                                  label=duty.label, period=period_label(start, duty.every), due_at=due,
-                                  state=current, late="" if met else describe_late(due, moment)))
+            asked.append((model, duty, start, duty_due(day, duty.every, duty.due_day), found.exists()))
+    if not asked:
+        return []
+    # every duty in one statement: SELECT EXISTS (…) AS duty_0, EXISTS (…) AS duty_1, …
+    answers = session.execute(sa.select(*(e.label(f"duty_{i}") for i, (*_, e) in enumerate(asked)))).one()
+    out = []
+    for (model, duty, start, due, _), met in zip(asked, answers, strict=True):
+        current = MET if met else state(due, None, moment, dt.timedelta(days=1))
+        out.append(DutyStatus(register=model.__name__, register_label=model.__register__.label,
+                              label=duty.label, period=period_label(start, duty.every), due_at=due,
+                              state=current, late="" if met else describe_late(due, moment)))
     return sorted(out, key=lambda d: (d.state == MET, d.due_at))
 
 
@@ -189,16 +194,18 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                late=describe_late(d.due_at, moment))
         for d, owner_name, dept_name in rows
     ]
-    by_state: Counter[str] = Counter()
     of_state = sa.case((DueItem.due_at <= moment, OPEN_STATES[0]),
                        (DueItem.warn_from <= moment, OPEN_STATES[1]), else_=OPEN_STATES[2])
-    counts = sa.select(of_state, sa.func.count()).where(open_rows).group_by(of_state)
-    for name, count in session.execute(counts):
-        by_state[name] = count
-    by_department = {name or "未指定部门": count for name, count in session.execute(
-        sa.select(Department.name, sa.func.count()).select_from(DueItem)
-        .outerjoin(Department, Department.id == DueItem.department_id)
-        .where(open_rows).group_by(Department.name).order_by(sa.func.count().desc()))}
+    by_state: Counter[str] = Counter()
+    departments: Counter[str] = Counter()
+    # by state and by department in one statement
+    counts = (sa.select(of_state, Department.name, sa.func.count()).select_from(DueItem)
+              .outerjoin(Department, Department.id == DueItem.department_id)
+              .where(open_rows).group_by(of_state, Department.name))
+    for name, department, count in session.execute(counts):
+        by_state[name] += count
+        departments[department or "未指定部门"] += count
+    by_department = dict(departments.most_common())
     start_of_day = dt.datetime.combine(day, dt.time())
     done_today = session.scalar(sa.select(sa.func.count()).select_from(DueItem).where(
         DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope)) or 0

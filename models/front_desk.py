@@ -46,7 +46,7 @@ class CallRecord(Record, Base):
         scope=ROOM_BUILDING,
     )
 
-    received_at: Mapped[dt.datetime] = field("来电/来访时间")
+    received_at: Mapped[dt.datetime] = field("来电/来访时间", index=True)
     channel: Mapped[str] = field("方式", String(10), choices=["来电", "来访"], default="来电")
     caller: Mapped[str] = field("来电/来访人", String(50))
     phone: Mapped[str | None] = field("联系电话", String(30))

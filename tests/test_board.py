@@ -74,6 +74,23 @@ def test_list_shows_overdue_badge_and_filters_by_state(clerk: Any, session: Any)
     assert "列表已派户" in on_time and "列表超时户" not in on_time
 
 
+def test_each_deadline_state_filter_shows_the_records_in_that_state(clerk: Any) -> None:
+    """Open states are read from the index of open items, done states looked up per record: the
+    same rule as the badge either way."""
+    at = now()
+    minutes = lambda n: (at - dt.timedelta(minutes=n)).strftime(FMT)  # noqa: E731
+    wanted = {"已超时": ("状态超时户", 60, None), "即将到期": ("状态将到期户", 3.5, None),
+              "正常": ("状态正常户", 1, None), "按时完成": ("状态按时户", 60, 58),
+              "超时完成": ("状态迟办户", 60, 30)}
+    for name, called, dispatched in wanted.values():
+        extra = {} if dispatched is None else {"dispatched_at": minutes(dispatched)}
+        assert post_repair(clerk, at - dt.timedelta(minutes=called), name, **extra).status_code == 302
+    for state, (name, _, _) in wanted.items():
+        page = clerk.get(f"/admin/repair_orders/?flt0_0={state}").get_data(as_text=True)
+        shown = {n for n, _, _ in wanted.values() if n in page}
+        assert shown == {name}, state
+
+
 def test_a_made_up_filter_value_shows_nothing_not_an_error(clerk: Any) -> None:
     response = clerk.get("/admin/repair_orders/?flt0_0=<script>")
     assert response.status_code == 200

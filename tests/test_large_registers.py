@@ -3,6 +3,7 @@ counts stop a bounded number of rows past the page (issue #7)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -158,3 +159,38 @@ def test_the_list_shows_a_bounded_count_and_keeps_its_pager(head: Any, session: 
     assert "page=1" in html  # the pager offers the page the count reached
     page2 = head.get("/admin/call_records/?page=1").get_data(as_text=True)
     assert "来电人" in page2
+
+
+
+# -- list pages: ids first, then the page's rows with their badges -----------------------------------------
+
+
+def sent(app: Flask, client: Any, url: str) -> tuple[list[str], int]:
+    """The test residents a list page shows, in its order, and how many SQL statements it sent
+    (transaction control left out)."""
+    from bench.pages import Recorder, counted
+
+    with Recorder(app.extensions["engine"]) as recorder:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    shown = list(dict.fromkeys(re.findall(r"分页户\d\d", response.get_data(as_text=True))))
+    return shown, len(counted(recorder.statements))
+
+
+def test_a_list_page_is_five_statements_at_any_size_or_depth(app: Flask, head: Any, session: Any) -> None:
+    from models.repairs import RepairOrder
+    from views import view_for
+
+    for i in range(45):
+        session.add(RepairOrder(called_at=sa.func.now(), resident=f"分页户{i:02}", phone="13800000000",
+                                content="漏水"))
+    session.commit()
+    view = view_for(app.extensions["kefu_admin"], RepairOrder)
+    by_resident = next(i for i, (name, _) in enumerate(view._list_columns) if name == "resident")
+    base = f"/admin/repair_orders/?search=分页户&sort={by_resident}"
+    pages = {0: range(20), 1: range(20, 40), 2: range(40, 45)}
+    for page, wanted in pages.items():
+        shown, statements = sent(app, head, f"{base}&page={page}")
+        assert shown == [f"分页户{i:02}" for i in wanted] and statements <= 5, page
+    for url in (f"{base}&page_size=100", "/admin/key_loans/?page_size=100", "/admin/call_records/?page=1"):
+        assert sent(app, head, url)[1] <= 5, url

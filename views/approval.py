@@ -75,9 +75,10 @@ class ApprovalMixin:
         cache = g.setdefault("approval_rows", {})
         return status_badge(cache.get((view.resource, model.id)))
 
-    def remember_statuses(self, rows: list[Any]) -> None:
+    def remember_statuses(self, approvals: dict[int, Approval]) -> None:
+        """The approvals of one list page (loaded with its rows), by record id, for the column formatter."""
         cache = g.setdefault("approval_rows", {})
-        for record_id, approval in self.approvals_for([r.id for r in rows]).items():
+        for record_id, approval in approvals.items():
             cache[(self.resource, record_id)] = approval
 
     # -- details page ---------------------------------------------------------------------------

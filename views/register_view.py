@@ -32,7 +32,7 @@ from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
-from sqlalchemy.orm import scoped_session, selectinload
+from sqlalchemy.orm import joinedload, scoped_session, selectinload
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -42,7 +42,7 @@ from admin_app.permissions import can
 from admin_app.scope import scope_filter
 from models.base import Base, Record, search_columns
 from models.search import condition as search_condition
-from views import fields
+from views import fields, paging
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
 from views.counting import count_query
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
@@ -386,13 +386,15 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         condition = self.row_scope()
         if condition is not None:
             query = query.filter(condition)
-        # Exports stream after the request's session is gone; lists show collections (a user's roles) in
-        # one query each, not one per row.
+        return query.options(*self.list_options())
+
+    def list_options(self) -> list[Any]:
+        """Exports stream after the request's session is gone; lists show collections (a user's roles) in
+        one query each, not one per row."""
         relationships = fields.mapper_of(self.model).relationships
         shown = [r.key for r in relationships if r.uselist and r.info.get("label")]
-        for relation in dict.fromkeys([*self.declaration.inline, *shown]):
-            query = query.options(selectinload(getattr(self.model, relation)))
-        return query
+        return [selectinload(getattr(self.model, relation))
+                for relation in dict.fromkeys([*self.declaration.inline, *shown])]
 
     def get_count_query(self) -> Any:
         page, page_size = g.get("list_window", (0, self.page_size)) if has_request_context() else (0, None)
@@ -525,17 +527,20 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         return args
 
     def get_list(self, page: int | None, *args: Any, **kwargs: Any) -> Any:
-        if has_request_context():
-            g.list_window = (page, kwargs.get("page_size") or self.page_size)
-        count, rows = super().get_list(page, *args, **kwargs)
-        if not has_request_context() or not kwargs.get("execute", True):
-            return count, rows  # an export streams its query; its columns do not show badges
-        if self.has_chain():
-            rows = list(rows)
-            self.remember_statuses(rows)
-        if self.declaration.deadlines:
-            rows = list(rows)
-            remember_deadlines(self.session, self.resource, rows)
+        """Flask-Admin's list query, run as one deferred join (``views/paging.py``) that also brings the
+        page's approval status and due items; an export gets the query itself, to stream."""
+        if not has_request_context():
+            return super().get_list(page, *args, **kwargs)
+        g.list_window = (page, kwargs.get("page_size") or self.page_size)
+        if not kwargs.get("execute", True):
+            return super().get_list(page, *args, **kwargs)
+        count, query = super().get_list(page, *args, **{**kwargs, "execute": False})
+        approvals, deadlines = self.has_chain(), bool(self.declaration.deadlines)
+        statement = (paging.page_statement(query, self.model, self.resource, approvals, deadlines)
+                     .options(*self.list_options(), *(joinedload(j) for j in self._auto_joins)))
+        rows, by_record, items = paging.split_rows(self.session.execute(statement), approvals, deadlines)
+        self.remember_statuses(by_record)
+        remember_deadlines(self.resource, items)
         return count, rows
 
     # -- saving -----------------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""A list page in one statement: the page's ids first, then its rows with their badges.
+
+Flask-Admin pages with ``ORDER BY … LIMIT … OFFSET`` on the query that also LEFT OUTER JOINs every
+eagerly loaded link (room, engineer, the recorder's department …), so a deep page joins every row it
+skips. Here the sorted, filtered and scoped query selects only the id and its sort keys, paginated, as
+a subquery (a deferred join); the rows, their links, their approval (审批状态) and their due items
+(办理时限) are joined to the page's ids alone, in the same statement::
+
+    SELECT record, links, approval, due items
+    FROM (SELECT id, sort keys FROM record … WHERE … ORDER BY … LIMIT … OFFSET …) AS page
+    JOIN record ON record.id = page.id LEFT OUTER JOIN … ORDER BY page.sort keys
+
+The page is then the same rows in the same order, whatever the page number or page size, in one
+statement instead of one for the rows and one per badge column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Load, Query
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
+
+from models.approval import Approval
+from models.deadlines import DueItem
+
+#: The wrappers Flask-Admin's sorting (or a view's own ``order_by``) puts around a sort key.
+DIRECTIONS: dict[Any, Callable[[Any], Any]] = {
+    operators.desc_op: sa.desc,
+    operators.asc_op: sa.asc,
+    operators.nulls_first_op: sa.nulls_first,
+    operators.nulls_last_op: sa.nulls_last,
+}
+
+
+def sort_keys(query: Query[Any]) -> list[tuple[Any, list[Callable[[Any], Any]]]]:
+    """The query's ORDER BY as (sort key, its directions from the inside out)."""
+    keys = []
+    for clause in query._order_by_clauses:  # no public accessor; Flask-Admin's _apply_sorting fills it
+        wrappers = []
+        while isinstance(clause, UnaryExpression) and clause.modifier in DIRECTIONS:
+            wrappers.append(DIRECTIONS[clause.modifier])
+            clause = clause.element
+        keys.append((clause, wrappers[::-1]))
+    return keys
+
+
+def page_statement(query: Query[Any], model: type[Any], register: str, approvals: bool, deadlines: bool
+                   ) -> sa.Select[Any]:
+    """``query`` (Flask-Admin's list query, sorted and paginated) as a deferred join that selects the
+    records of its page, with their :class:`Approval` and :class:`DueItem` rows when asked (outer joins:
+    ``None`` for a record without)."""
+    keys = sort_keys(query)
+    page = query.with_entities(model.id.label("page_id"),
+                               *(key.label(f"sort_{i}") for i, (key, _) in enumerate(keys))).subquery("page")
+    order = []
+    for i, (_, wrappers) in enumerate(keys):
+        column: Any = page.c[f"sort_{i}"]
+        for wrap in wrappers:
+            column = wrap(column)
+        order.append(column)
+    statement = (sa.select(model).select_from(page).join(model, model.id == page.c.page_id)
+                 .order_by(*order, page.c.page_id))
+    for wanted, entity in ((approvals, Approval), (deadlines, DueItem)):
+        if wanted:  # their own links (and an approval's signatures) are not shown in the list: left unloaded
+            on = sa.and_(entity.register == register, entity.record_id == model.id)
+            statement = (statement.add_columns(entity).outerjoin(entity, on)
+                         .options(Load(entity).lazyload("*")))
+    if deadlines:
+        statement = statement.order_by(DueItem.due_at)
+    return statement
+
+
+def split_rows(rows: Any, approvals: bool, deadlines: bool
+               ) -> tuple[list[Any], dict[int, Approval], dict[int, list[DueItem]]]:
+    """The records of ``page_statement``'s rows in order, each once; their approvals and due items by id."""
+    records: dict[int, Any] = {}
+    by_record: dict[int, Approval] = {}
+    items: dict[int, list[DueItem]] = {}
+    for row in rows:
+        record = row[0]
+        records.setdefault(record.id, record)
+        approval = row[1] if approvals else None
+        if approval is not None:
+            by_record[record.id] = approval
+        if deadlines:
+            mine = items.setdefault(record.id, [])
+            if row[-1] is not None and row[-1] not in mine:
+                mine.append(row[-1])
+    return list(records.values()), by_record, items
