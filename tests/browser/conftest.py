@@ -83,8 +83,10 @@ class Problems:
         page.on("response", lambda r: r.status >= 400 and self.seen.append(f"HTTP {r.status}: {r.url}"))
 
     def _failed(self, request: Any) -> None:
-        # A download (the PDF) is handed to the download manager, which reports it as aborted.
-        if request.failure != "net::ERR_ABORTED" or request.resource_type != "document":
+        # ERR_ABORTED is a request the browser itself cancelled: a favicon or script still loading when the
+        # test moves to the next page, or the PDF handed to the download manager. Refused, blocked or
+        # unreachable requests fail otherwise, and a missing file shows as its HTTP status.
+        if request.failure != "net::ERR_ABORTED":
             self.seen.append(f"request failed: {request.url} ({request.failure})")
 
 
