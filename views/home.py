@@ -14,7 +14,7 @@ from admin_app.clock import today
 from admin_app.permissions import can
 from models.base import GROUPS
 from views.board import board_for_user
-from views.inbox import pending_count, register_pages
+from views.inbox import listed, pending_count, register_pages
 
 #: The user's own records on the way that the home page lists, the latest first.
 MINE = 10
@@ -36,11 +36,7 @@ class HomeView(AdminIndexView):
                 sections.setdefault(decl.group, []).append(view)
         ordered = [(GROUPS[g], sections[g]) for g in GROUPS if g in sections]
         session = self.admin.app.extensions["db_session"]
-        pages = register_pages()
-        mine = [{"approval": a, "register": pages.get(a.register, (a.register, ""))[0],
-                 "url": url_for(f"{pages[a.register][1]}.details_view", id=a.record_id)}
-                for a in approvals.submitted_by(session, current_user._get_current_object(), MINE)
-                if a.register in pages]
+        mine = listed(approvals.submitted_by(session, current_user._get_current_object(), MINE))
         return self.render("admin/home.html", sections=ordered, board=board_for_user(session, today()),
-                           pages=pages, can_sign=can("create", "DayReview"), mine=mine,
+                           pages=register_pages(), can_sign=can("create", "DayReview"), mine=mine,
                            waiting=pending_count(session))

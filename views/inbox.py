@@ -27,6 +27,14 @@ def register_pages() -> dict[str, tuple[str, str]]:
     return {m.__name__: (m.__register__.label, m.__tablename__) for m in declared_models()}
 
 
+def listed(approvals: list[Approval]) -> list[dict[str, Any]]:
+    """Approvals as the rows of a page: the approval, its register's handbook name and its record's page."""
+    pages = register_pages()
+    return [{"approval": a, "register": pages[a.register][0],
+             "url": url_for(f"{pages[a.register][1]}.details_view", id=a.record_id)}
+            for a in approvals if a.register in pages]
+
+
 class InboxView(BaseView):
     def __init__(self, session: scoped_session) -> None:
         self.session = session
@@ -42,14 +50,10 @@ class InboxView(BaseView):
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     def rows(self) -> list[dict[str, Any]]:
-        pages = register_pages()
-        out = []
-        for approval in engine.pending_for(self.session, current_user._get_current_object(), SHOWN):
-            label, endpoint = pages.get(approval.register, (approval.register, ""))
-            out.append({"approval": approval, "register": label,
-                        "step": approval.steps[approval.step_index]["label"],
-                        "url": url_for(f"{endpoint}.details_view", id=approval.record_id)})
-        return out
+        rows = listed(engine.pending_for(self.session, current_user._get_current_object(), SHOWN))
+        for row in rows:
+            row["step"] = row["approval"].steps[row["approval"].step_index]["label"]
+        return rows
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> Any:
