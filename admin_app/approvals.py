@@ -25,6 +25,7 @@ from models.approval import (
     SEND_BACK,
     WITHDRAWN,
     Approval,
+    ApprovalWait,
     Chain,
     Signature,
 )
@@ -142,18 +143,32 @@ def waiting(steps: list[dict[str, Any]], step_index: int, status: str, signed: s
             "waiting_department_id": step.get("department_id")}
 
 
-def waiting_condition(user: User) -> sa.ColumnElement[bool]:
-    """Approvals whose current step waits for ``user``'s signature: as :func:`signing_role`, in SQL."""
+def sync_waits(session: Session, approval: Approval) -> None:
+    """Rewrite the approval's ``approval_waits`` rows from its ``waiting_roles`` (after every move)."""
+    session.execute(sa.delete(ApprovalWait).where(ApprovalWait.approval_id == approval.id))
+    roles = [r for r in approval.waiting_roles.split("|") if r]
+    if roles:
+        session.execute(sa.insert(ApprovalWait), [
+            {"approval_id": approval.id, "role": role, "register": approval.register,
+             "record_id": approval.record_id, "department_id": approval.waiting_department_id,
+             "applicant_id": approval.applicant_id} for role in roles])
+
+
+def waits_for(user: User) -> sa.ColumnElement[bool]:
+    """``approval_waits`` rows ``user`` may sign: :func:`signing_role` in SQL, led by the role index."""
     roles = user.role_names
     if not roles:
         return sa.false()
     return sa.and_(
-        Approval.status == IN_PROGRESS,
-        sa.or_(*(Approval.waiting_roles.contains(f"|{role}|", autoescape=True) for role in roles)),
-        sa.or_(Approval.waiting_department_id.is_(None),
-               Approval.waiting_department_id == user.department_id),
-        sa.or_(Approval.applicant_id.is_(None), Approval.applicant_id != user.id),
+        ApprovalWait.role.in_(roles),
+        sa.or_(ApprovalWait.department_id.is_(None), ApprovalWait.department_id == user.department_id),
+        sa.or_(ApprovalWait.applicant_id.is_(None), ApprovalWait.applicant_id != user.id),
     )
+
+
+def waiting_records(register: str, user: User) -> sa.Select[tuple[int]]:
+    """Ids of the ``register``'s records whose approval waits for ``user``'s signature now."""
+    return sa.select(ApprovalWait.record_id).where(ApprovalWait.register == register, waits_for(user))
 
 
 def signing_role(approval: Approval, user: User) -> str | None:
@@ -224,6 +239,7 @@ def submit(session: Session, register: str, record: Any, user: User) -> Approval
     for name, value in waiting(steps, 0, approval.status, set()).items():
         setattr(approval, name, value)
     session.flush()
+    sync_waits(session, approval)
     audit.note(session, "提交审批", record=record, user=user,
                changes={"approval_status": [before, approval.status], "round": [None, approval.round]})
     return approval
@@ -276,6 +292,7 @@ def decide(session: Session, approval: Approval, user: User, decision: str, opin
                         "step": [None, f"{step['label']}({role})"], "opinion": [None, opinion.strip()]})
     session.flush()
     session.refresh(approval)
+    sync_waits(session, approval)
     return approval
 
 
@@ -298,12 +315,16 @@ def withdraw(session: Session, approval: Approval, user: User) -> Approval:
     audit.note(session, "撤回", register=approval.register, record_id=approval.record_id, user=user,
                changes={"approval_status": [IN_PROGRESS, WITHDRAWN]})
     session.refresh(approval)
+    sync_waits(session, approval)
     return approval
 
 
 def pending_for(session: Session, user: User, limit: int | None = None) -> list[Approval]:
     """Records waiting for this user's signature, across all registers, the longest waiting first."""
-    query = (sa.select(Approval).where(waiting_condition(user))
+    # Walked in submission order (ix_approvals_status_submitted_at), each row checked against its waits by
+    # their primary key: a page of the oldest costs a page of lookups however many are pending.
+    mine = sa.select(ApprovalWait.approval_id).where(ApprovalWait.approval_id == Approval.id, waits_for(user))
+    query = (sa.select(Approval).where(Approval.status == IN_PROGRESS, mine.exists())
              .order_by(Approval.submitted_at, Approval.id).limit(limit))
     return list(session.scalars(query))
 
@@ -318,7 +339,7 @@ def submitted_by(session: Session, user: User, limit: int) -> list[Approval]:
 
 def pending_count(session: Session, user: User, bound: int | None = None) -> int:
     """How many records wait for this user's signature, counted no further than ``bound``."""
-    rows = sa.select(Approval.id).where(waiting_condition(user)).limit(bound).subquery()
+    rows = sa.select(ApprovalWait.approval_id).where(waits_for(user)).distinct().limit(bound).subquery()
     return session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
 
 

@@ -150,6 +150,10 @@ class Board:
         }
 
 
+#: The counts statement's row of matters done today (not a state of an open matter).
+DONE_TODAY = "今日办结"
+
+
 def moment_of(day: dt.date, at: dt.datetime | None = None) -> dt.datetime:
     """The board of ``day`` is seen now when ``day`` is today, else at the end of that day."""
     at = at or now()
@@ -198,17 +202,23 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                        (DueItem.warn_from <= moment, OPEN_STATES[1]), else_=OPEN_STATES[2])
     by_state: Counter[str] = Counter()
     departments: Counter[str] = Counter()
-    # by state and by department in one statement
-    counts = (sa.select(of_state, Department.name, sa.func.count()).select_from(DueItem)
-              .outerjoin(Department, Department.id == DueItem.department_id)
-              .where(open_rows).group_by(of_state, Department.name))
+    start_of_day = dt.datetime.combine(day, dt.time())
+    # by state and by department, and the matters done today, in one statement
+    counts = sa.union_all(
+        sa.select(of_state, Department.name, sa.func.count()).select_from(DueItem)
+        .outerjoin(Department, Department.id == DueItem.department_id)
+        .where(open_rows).group_by(of_state, Department.name),
+        sa.select(sa.literal(DONE_TODAY), sa.null(), sa.func.count()).select_from(DueItem)
+        .where(DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope),
+    )
+    done_today = 0
     for name, department, count in session.execute(counts):
+        if name == DONE_TODAY:
+            done_today = count
+            continue
         by_state[name] += count
         departments[department or "未指定部门"] += count
     by_department = dict(departments.most_common())
-    start_of_day = dt.datetime.combine(day, dt.time())
-    done_today = session.scalar(sa.select(sa.func.count()).select_from(DueItem).where(
-        DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope)) or 0
     reviews = list(session.scalars(sa.select(DayReview).where(DayReview.day == day)
                                    .order_by(DayReview.recorded_at)))
     return Board(day=day, at=moment, matters=matters, total=sum(by_state.values()),

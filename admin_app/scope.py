@@ -67,8 +67,7 @@ def _session() -> Session:
 def approver_rows(model: type[Any], user: User) -> Condition:
     """Rows whose approval waits for ``user``'s signature now, or that ``user`` has signed."""
     register = model.__name__
-    pending = sa.select(Approval.record_id).where(Approval.register == register,
-                                                  approvals.waiting_condition(user))
+    pending = approvals.waiting_records(register, user)
     signed = (sa.select(Approval.record_id).join(Signature, Signature.approval_id == Approval.id)
               .where(Approval.register == register, Signature.signer_id == user.id))
     return sa.or_(model.id.in_(pending), model.id.in_(signed))

@@ -29,7 +29,7 @@ from admin_app.clock import now
 from admin_app.numbering import SEQUENCES, document_number, prefix_of
 from admin_app.rules.deadlines import as_datetime, due_at
 from bench.fake import BORROWER_DEPTS, LEAVE_REASONS, PURPOSES, REPAIR_ITEMS, RESULTS, Fake
-from models.approval import IN_PROGRESS, Approval
+from models.approval import IN_PROGRESS, Approval, ApprovalWait
 from models.base import Base, search_columns
 from models.deadlines import DueItem
 from models.front_desk import CallRecord
@@ -70,6 +70,7 @@ class Writer:
             self.cursor.execute("PRAGMA synchronous=OFF")
             self.cursor.execute("BEGIN")
         self.written: dict[str, int] = {}
+        self.serial: set[str] = set()  # tables with an id sequence to move on (PostgreSQL)
 
     def write(self, table: sa.Table, rows: Iterable[dict[str, Any]]) -> int:
         rows = iter(rows)
@@ -105,6 +106,8 @@ class Writer:
                 for values in tuples():
                     copy.write_row(values)
         self.written[table.name] = self.written.get(table.name, 0) + count
+        if "id" in table.c:
+            self.serial.add(table.name)
         return count
 
     def finish(self) -> None:
@@ -113,7 +116,7 @@ class Writer:
             self.cursor.execute("PRAGMA synchronous=FULL")
         else:
             self.raw.commit()
-            for name in self.written:  # ids were given explicitly: move the serial sequences on
+            for name in self.serial:  # ids were given explicitly: move the serial sequences on
                 self.cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                     f'(SELECT max(id) FROM "{name}"))')
             self.raw.commit()
@@ -410,6 +413,7 @@ def add_backlog(engine: Engine, pending: int, *, seed: int = 20261203,
     for approval in approvals:
         approval["id"] = next(job.ids["approvals"])
     job.writer.write(Approval.__table__, approvals)
+    job.writer.write(ApprovalWait.__table__, waits_rows(approvals))
     log(f"  待审批 {len(approvals)} 张(钥匙紧急借用 {len(emergencies)}、请假单 {len(leaves)}、"
         f"配制钥匙 {len(cuts)})")
     written = job.finish()
@@ -421,12 +425,21 @@ BACKLOG = sa.Table("bench_backlog", sa.MetaData(), sa.Column("tbl", sa.String(60
                    sa.Column("first_id", sa.Integer))
 
 
+def waits_rows(approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``approval_waits`` rows of these approvals, as ``approvals.sync_waits`` writes them."""
+    return [{"approval_id": a["id"], "role": role, "register": a["register"], "record_id": a["record_id"],
+             "department_id": a["waiting_department_id"], "applicant_id": a["applicant_id"]}
+            for a in approvals for role in a["waiting_roles"].split("|") if role]
+
+
 def remove_backlog(engine: Engine) -> None:
     """Take a previous run's backlog away (``--reuse``); its numbers stay used."""
     with engine.begin() as conn:
         BACKLOG.create(conn, checkfirst=True)
         for name, first in conn.execute(sa.select(BACKLOG.c.tbl, BACKLOG.c.first_id)).all():
             table = Base.metadata.tables[name]
+            if name == Approval.__tablename__:  # Core deletes do not cascade on SQLite
+                conn.execute(ApprovalWait.__table__.delete().where(ApprovalWait.approval_id >= first))
             conn.execute(table.delete().where(table.c.id >= first))
         conn.execute(BACKLOG.delete())
 

@@ -109,6 +109,24 @@ class Approval(Base):
         return [s for s in self.signatures if s.round == self.round]
 
 
+class ApprovalWait(Base):
+    """One role the current step of an approval still waits for: ``Approval.waiting_roles`` as rows, kept
+    in step with it by ``approvals.sync_waits``. Indexed by role, so that 待我审批's count and the rows an
+    approver may see are an index lookup, and zero at once for someone who signs nothing."""
+
+    __tablename__ = "approval_waits"
+    __table_args__ = (Index("ix_approval_waits_role", "role", "register", "record_id"),)
+
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    register: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[int] = mapped_column(Integer)
+    #: The department whose holders of ``role`` sign (none: any holder).
+    department_id: Mapped[int | None] = mapped_column(Integer)
+    #: Nobody signs their own application.
+    applicant_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class Signature(Base):
     __tablename__ = "signatures"
     __table_args__ = (UniqueConstraint("approval_id", "round", "step_index", "role"),)

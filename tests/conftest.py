@@ -238,3 +238,18 @@ def accountant(as_user: Any) -> Browser:
 @pytest.fixture
 def dietitian(as_user: Any) -> Browser:
     return as_user("dietitian")
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    base = postgres_url()
+    assert base
+    name = f"kefu_t_{os.getpid()}_migration"
+    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_execute(base, f'CREATE DATABASE "{name}"')
+    yield _with_database(base, name)
+    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

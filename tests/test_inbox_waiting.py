@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from admin_app import approvals
-from models.approval import APPROVED, IN_PROGRESS, Approval
+from admin_app import approvals, migrate
+from admin_app.database import make_engine
+from models.approval import APPROVED, IN_PROGRESS, Approval, ApprovalWait
 from models.reference import User
 from tests.test_chains import approval, create, decide, submit
 from views import inbox
@@ -38,6 +39,8 @@ def agrees_with_the_rule(app: Flask, session: Any) -> None:
     with app.app_context():
         everyone = session.scalars(sa.select(User)).all()
         in_flight = session.scalars(sa.select(Approval).where(Approval.status == IN_PROGRESS)).all()
+        waits = set(session.execute(sa.select(ApprovalWait.approval_id, ApprovalWait.role)).all())
+        assert waits == {(a.id, role) for a in in_flight for role in a.waiting_roles.split("|") if role}
         for user in everyone:
             listed = {a.id for a in approvals.pending_for(session, user)}
             allowed = {a.id for a in in_flight if approvals.signing_role(a, user)}
@@ -87,3 +90,25 @@ def test_a_full_inbox_lists_the_oldest_and_counts_all(app: Flask, session: Any, 
     assert page.count('name="approval"') == 2
     assert "共 3 张单据等待您签字" in page and "最早的 2 张" in page
     assert 'id="inbox-count">2+<' in page
+
+
+def test_the_migration_lists_the_roles_each_approval_waits_for(empty_db: str) -> None:
+    engine = make_engine(empty_db)
+    migrate.upgrade(engine, "0018")
+    insert = sa.text("INSERT INTO approvals (register, record_id, record_label, status, round, step_index, "
+                     "steps_json, version, waiting_roles, waiting_department_id, applicant_id) "
+                     "VALUES (:register, :record, '', :status, 1, 0, '[]', 1, :roles, :department, NULL)")
+    with engine.begin() as conn:
+        conn.execute(insert, {"register": "ClientMoveInNotice", "record": 5, "status": IN_PROGRESS,
+                              "roles": "|厨师长|护士长|", "department": None})
+        conn.execute(insert, {"register": "LeaveRequest", "record": 6, "status": IN_PROGRESS,
+                              "roles": "|部门主管|", "department": 3})
+        conn.execute(insert, {"register": "LeaveRequest", "record": 7, "status": APPROVED,
+                              "roles": "", "department": None})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        query = "SELECT register, record_id, role, department_id FROM approval_waits"
+        waits = {tuple(row) for row in conn.execute(sa.text(query))}
+    assert waits == {("ClientMoveInNotice", 5, "厨师长", None), ("ClientMoveInNotice", 5, "护士长", None),
+                     ("LeaveRequest", 6, "部门主管", 3)}
+    engine.dispose()

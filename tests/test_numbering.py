@@ -4,10 +4,8 @@ database, numbers given back by a rollback, never typed, distinct under concurre
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +30,6 @@ from models.base import Record, registers
 from models.finance import PurchaseOrder
 from models.front_desk import CallRecord
 from seed.loader import SeedError, load
-from tests.conftest import BACKENDS, _admin_execute, _with_database, postgres_url
 
 CALL = {
     "received_at": "2026-11-23 09:30:00",
@@ -250,21 +247,6 @@ def test_the_number_is_on_the_details_page(head: Any, session: Any) -> None:
 
 
 # -- the migration ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables yet, on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    base = postgres_url()
-    assert base
-    name = f"kefu_t_{os.getpid()}_migration"
-    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin_execute(base, f'CREATE DATABASE "{name}"')
-    yield _with_database(base, name)
-    _admin_execute(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_migration_numbers_existing_rows_by_recorded_at_then_id(empty_db: str) -> None:

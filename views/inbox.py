@@ -92,13 +92,15 @@ class InboxView(BaseView):
 def pending_count(session: scoped_session, bound: int | None = None) -> int:
     """The navigation bar's count: exact up to ``bound`` (:data:`BADGE`), then "100+".
 
-    Read once per request: the navbar shows it twice (folded menu on a phone, full menu on a desk).
+    Read once per request: the navbar shows it twice (folded menu on a phone, full menu on a desk), and
+    the inbox page counts further first.
     """
     if not current_user.is_authenticated:
         return 0
     bound = bound or BADGE
-    known = g.setdefault("pending_counts", {})
-    if bound not in known:
-        count = engine.pending_count(session, current_user._get_current_object(), bound)
-        known[bound] = AtLeast(count) if count >= bound else count
-    return known[bound]
+    known = g.get("pending_count")  # (bound, count): a count up to a larger bound answers a smaller one
+    if known is None or known[0] < bound:
+        known = g.pending_count = (bound, engine.pending_count(session, current_user._get_current_object(),
+                                                               bound))
+    count = min(known[1], bound)
+    return AtLeast(count) if count >= bound else count
