@@ -216,6 +216,10 @@ class Register:
     """Grows to hundreds of thousands of rows (call log, repair orders, key loans): its search is
     index-backed (:mod:`models.search`) and so must declare ``search``. A linked row's column in it
     (``key.label``) is copied when the record is saved."""
+    independent_rows: bool = False
+    """No record's checks (``problems``) or save hooks (``before_save``) read other records of this
+    register, so a seed or import file may write its rows in batches, one flush each
+    (:func:`seed.loader.apply_rows`); otherwise every row is flushed before the next is checked."""
 
     @property
     def group_label(self) -> str:

@@ -42,6 +42,7 @@ class CallRecord(Record, Base):
         search=("caller", "phone", "address", "content"),
         large=True,
         key=("received_at", "caller"),
+        independent_rows=True,
         title="caller",
         scope=ROOM_BUILDING,
     )

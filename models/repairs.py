@@ -33,6 +33,7 @@ class RepairOrder(Record, Base):
         search=("resident", "phone", "address", "content"),
         large=True,
         key=("called_at", "resident"),
+        independent_rows=True,
         title="resident",
         # 001 4.2.3《服务记录表》一式三份 (000 (二)2 has the 维修安排单 in two; the form code is 001's).
         copies=("存根联", "客户联", "工程联"),

@@ -57,7 +57,8 @@ class LineList(list[Any]):
     lines: list[int]
 
 
-class LineLoader(yaml.SafeLoader):
+# libyaml's parser where it is installed (ten times faster on a large file), else PyYAML's own.
+class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Remembers the line of every mapping, of each of its keys and of each sequence item;
     refuses a key written twice (YAML would silently keep the last one)."""
 
@@ -73,6 +74,24 @@ class LineLoader(yaml.SafeLoader):
         mapping["__line__"] = node.start_mark.line + 1
         mapping["__lines__"] = lines
         return mapping
+
+
+#: What libyaml and PyYAML say of the usual slips, in the words of the rest of the seed's messages.
+YAML_PROBLEMS = {
+    "mapping values are not allowed": "这里不能再写「名称: 值」,值里有冒号时请加引号",
+    "could not find expected ':'": "缺少冒号,应写「名称: 值」",
+    "found character that cannot start any token": "有不能出现在这里的字符(如 Tab 缩进),请改用空格或加引号",
+    "did not find expected key": "缩进不对齐",
+    "did not find expected '-' indicator": "缩进不对齐",
+    "found unexpected end of stream": "引号或括号没有闭合",
+    "while scanning a quoted scalar": "引号没有闭合",
+    "found undefined alias": "使用了未定义的别名(*)",
+}
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = str(getattr(exc, "problem", None) or exc)
+    return next((text for start, text in YAML_PROBLEMS.items() if problem.startswith(start)), problem)
 
 
 def _construct_line_list(loader: LineLoader, node: yaml.SequenceNode) -> Any:
@@ -127,7 +146,7 @@ def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> 
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 0
-            problems.append(f"{name} 第 {line} 行:YAML 格式错误({getattr(exc, 'problem', exc)})")
+            problems.append(f"{name} 第 {line} 行:YAML 格式错误({yaml_problem(exc)})")
             continue
         if not isinstance(doc, dict):
             problems.append(f"{name} 第 1 行:文件应包含 model 与 rows,或 matrix")
@@ -269,30 +288,123 @@ def load_workbook_file(session: Session, path: Path, report: Report, filled: set
 FOUND = "seed.loader.found"
 
 
+#: ``session.info`` key of the rows found by natural key, fetched a batch at a time (see :func:`find_keyed`).
+KEYED = "seed.loader.keyed"
+#: Rows written by one flush where the register's rows are independent (``Register.independent_rows``).
+BATCH = 500
+
+
 def apply_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any]],
                policy: Policy = SEED) -> tuple[list[Fault], Counter[str]]:
     """Write rows ``{field or label: value, "__line__": n}`` of one model, each in a savepoint: a refused
-    row is undone alone and reported. The caller commits or rolls back the whole."""
+    row is undone alone and reported. The caller commits or rolls back the whole.
+
+    Rows of a register with independent rows go a batch at a time, in one savepoint and one flush; a batch
+    with any refused row is undone and written again row by row, so that every fault is reported as above."""
     faults: list[Fault] = []
     counts: Counter[str] = Counter()
     seen: dict[tuple[Any, ...], int] = {}
     session.info[FOUND] = {}
+    size = BATCH if model.__register__.independent_rows else 1
     try:
-        for row in rows:
-            try:
-                with session.begin_nested():
-                    what = apply_row(session, model, row, policy, seen)
-                    session.flush()
-            except Refused as exc:
-                faults += exc.faults
+        for batch in _chunks(rows, size):
+            if size > 1 and _apply_batch(session, model, batch, policy, seen, counts):
                 continue
-            except sa.exc.IntegrityError:
-                faults.append(Fault(row["__line__"], "", DATABASE_REFUSED))
-                continue
-            counts[what] += 1
+            for row in batch:
+                try:
+                    with session.begin_nested():
+                        what = apply_row(session, model, row, policy, seen)
+                        session.flush()
+                except Refused as exc:
+                    faults += exc.faults
+                    continue
+                except sa.exc.IntegrityError:
+                    faults.append(Fault(row["__line__"], "", DATABASE_REFUSED))
+                    continue
+                counts[what] += 1
     finally:
         session.info.pop(FOUND, None)
     return faults, counts
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _SameKey(Exception):
+    """Two new rows of one batch share a natural key."""
+
+
+def _apply_batch(session: Session, model: type[Base], batch: list[dict[str, Any]], policy: Policy,
+                 seen: dict[tuple[Any, ...], int], counts: Counter[str]) -> bool:
+    """Every row of ``batch`` in one savepoint and one flush. False, with nothing written, when a row is
+    refused or two new rows share a natural key (row by row the second would find the first)."""
+    seen_before = dict(seen)
+    done: Counter[str] = Counter()
+    session.info[KEYED] = keyed_rows(session, model, batch, policy)
+    savepoint = session.begin_nested()
+    try:
+        with session.no_autoflush:
+            for row in batch:
+                done[apply_row(session, model, row, policy, seen)] += 1
+            key = model.__register__.key
+            new = [tuple(getattr(obj, k) for k in key) for obj in session.new if type(obj) is model]
+            if len(set(new)) < len(new):
+                raise _SameKey
+        session.flush()
+    except (Refused, _SameKey, sa.exc.IntegrityError):
+        savepoint.rollback()
+        seen.clear()
+        seen.update(seen_before)
+        return False
+    finally:
+        session.info.pop(KEYED)  # row by row, each row sees the rows flushed before it
+    savepoint.commit()
+    counts.update(done)
+    return True
+
+
+def keyed_rows(session: Session, model: type[Base], batch: list[dict[str, Any]],
+               policy: Policy) -> dict[tuple[Any, ...], Any]:
+    """The records already holding the natural keys the rows of ``batch`` name, in one query: key → record,
+    or None where there is none. Rows whose key cannot be read are left to :func:`apply_row` to refuse."""
+    key = model.__register__.key
+    names = field_names(model)
+    wanted: set[tuple[Any, ...]] = set()
+    for row in batch:
+        values = {names.get(h, h): raw for h, raw in row.items() if not h.startswith("__")}
+        try:
+            marker = tuple(convert(session, model, k, values[k], policy) for k in key)
+        except (KeyError, RowError):
+            continue
+        if None not in marker:
+            wanted.add(marker)
+    if not key or not wanted:
+        return {}
+    columns = [getattr(model, k) for k in key]
+    match = columns[0].in_([m[0] for m in wanted]) if len(key) == 1 else sa.tuple_(*columns).in_(wanted)
+    found: dict[tuple[Any, ...], Any] = dict.fromkeys(wanted)
+    for obj in session.scalars(sa.select(model).where(match)):
+        marker = tuple(getattr(obj, k) for k in key)
+        if marker in found and found[marker] is None:  # the first, as find() takes
+            found[marker] = obj
+    return found
+
+
+def find_keyed(session: Session, model: type[Base], key: dict[str, Any]) -> Any:
+    """The record holding this natural key: from the batch's :func:`keyed_rows` where it was asked."""
+    known = session.info.get(KEYED)
+    marker = tuple(key.values())
+    if known is not None and marker in known:
+        return known[marker]
+    return find(session, model, key)
 
 
 def apply_row(session: Session, model: type[Base], row: dict[str, Any], policy: Policy = SEED,
@@ -326,7 +438,7 @@ def apply_row(session: Session, model: type[Base], row: dict[str, Any], policy: 
         faults.append(Fault(line, "", f"缺少自然键字段 {', '.join(missing)}"))
     obj = None
     if key and not missing and not failed & set(key):
-        obj = find(session, model, {k: values[k] for k in key})
+        obj = find_keyed(session, model, {k: values[k] for k in key})
         if policy.create_only:
             faults += duplicate(model, {k: values[k] for k in key}, line, obj, seen)
             obj = None

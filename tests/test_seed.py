@@ -227,7 +227,7 @@ def test_yaml_syntax_error_names_its_line(session: Any, tmp_path: Path) -> None:
     problems = seed_problems(session, data)
 
     assert problems == [f"01_departments.yaml 第 {line_of(bad, '法务部')} 行:"
-                        "YAML 格式错误(mapping values are not allowed here)"]
+                        "YAML 格式错误(这里不能再写「名称: 值」,值里有冒号时请加引号)"]
 
 
 def test_missing_required_field_of_new_row_is_reported(session: Any, tmp_path: Path) -> None:
