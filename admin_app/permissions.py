@@ -38,10 +38,14 @@ def _read_once() -> None:
 
 
 def _current() -> frozenset[tuple[str, str]]:
-    if not has_request_context() or not current_user.is_authenticated:
+    if not has_request_context():
         return frozenset()
-    if "permissions" not in g:
-        _read_once()
+    known = g.get("permissions")  # asked a few hundred times a page (the menu): no proxy lookups then
+    if known is not None:
+        return known
+    if not current_user.is_authenticated:
+        return frozenset()
+    _read_once()
     return g.permissions
 
 

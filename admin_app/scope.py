@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from admin_app import approvals
 from admin_app.permissions import can, permissions_of
 from models.approval import Approval, Signature
-from models.base import Scope, declared_models
+from models.base import Scope, declared_model, declared_models
 from models.reference import ALL_ROWS, Building, Department, User
 
 Condition = sa.ColumnElement[bool]
@@ -124,8 +124,8 @@ def visible(model: type[Any], user: User, query: Any, *, changing: bool = False)
 def sees_every_row(names: Iterable[str], user: User) -> bool:
     """Does ``user`` see every row of each of these registers (model names)? Reports and rates are
     figures over whole registers: a user limited to some rows does not get them."""
-    models = {m.__name__: m for m in declared_models()}
-    return all(scope_filter(models[name], user) is None for name in names if name in models)
+    models = [model for name in names if (model := declared_model(name)) is not None]
+    return all(scope_filter(model, user) is None for model in models)
 
 
 def check_scopes(models: Iterable[type[Any]] | None = None) -> None:

@@ -430,13 +430,31 @@ def refresh_search_text(obj: Base) -> None:
         setattr(obj, SEARCH_COLUMN, row_search_text(obj, search_columns(type(obj))))
 
 
+#: The declared models in catalogue order, with the number of mappers they were read from: a model
+#: declared later (only ever added) makes the next call read them again.
+_declared: tuple[int, list[type[Base]], dict[str, type[Base]]] = (-1, [], {})
+
+
+def _declared_now() -> tuple[int, list[type[Base]], dict[str, type[Base]]]:
+    global _declared
+    mappers = Base.registry.mappers
+    if _declared[0] != len(mappers):  # every page's menu asks for them a few hundred times
+        classes = [m.class_ for m in mappers if "__register__" in m.class_.__dict__]
+        order = list(GROUPS)
+        classes.sort(key=lambda c: (order.index(c.__register__.group), c.__register__.kind != "register",
+                                    c._declaration_order))
+        _declared = (len(mappers), classes, {c.__name__: c for c in classes})
+    return _declared
+
+
 def declared_models() -> Iterator[type[Base]]:
     """Every mapped class that carries a declaration, in catalogue order."""
-    classes = [m.class_ for m in Base.registry.mappers if "__register__" in m.class_.__dict__]
-    order = list(GROUPS)
-    classes.sort(key=lambda c: (order.index(c.__register__.group), c.__register__.kind != "register",
-                                c._declaration_order))
-    yield from classes
+    yield from _declared_now()[1]
+
+
+def declared_model(name: str) -> type[Base] | None:
+    """The declared model of this class name, if any."""
+    return _declared_now()[2].get(name)
 
 
 def register_names() -> dict[str, str]:

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, func, select
 from sqlalchemy import inspect as state_of
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
@@ -76,6 +76,8 @@ class Key(Record, Base):
 
 class KeyLoan(Record, Base):
     __tablename__ = "key_loans"
+    # A key's open loan (who holds it, checked at every save) is found without reading its returned ones.
+    __table_args__ = (Index("ix_key_loans_key_open", "key_id", "returned_at"),)
     __register__ = Register(
         label="钥匙借用记录表",
         group="E",
@@ -94,7 +96,7 @@ class KeyLoan(Record, Base):
         scope=Scope(building="key.room.building"),
     )
 
-    key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"), index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("keys.id"))
     key: Mapped[Key] = link("钥匙", key_id)
     borrower: Mapped[str] = field("借用人", String(50), help="借用人在《钥匙借用记录表》上签字确认")
     borrower_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
