@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from admin_app.clock import now
 from admin_app.rules.deadlines import (
@@ -189,6 +189,7 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
         .outerjoin(owner, owner.id == DueItem.owner_id)
         .outerjoin(dept, dept.id == DueItem.department_id)
         .where(open_rows).order_by(DueItem.due_at, DueItem.id).limit(limit)
+        .options(lazyload("*"))  # the names come from the joins above, not from the links' own joins
     ).all()
     matters = [
         Matter(register=d.register, register_label=d.register_label, record_id=d.record_id,
