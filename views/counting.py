@@ -3,7 +3,7 @@
 Flask-Admin counts every matching row for its pager (``SELECT count(*)``), which at a million rows is the
 slowest statement of the page. A list page only needs to know whether the rows go on a little beyond it,
 so the count stops at :data:`AHEAD` rows past the page shown; a count that reached the bound reads
-"10,020+" and the pager still offers the pages up to it (and further pages as the user moves on).
+"2,020+" and the pager still offers the pages up to it (and further pages as the user moves on).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Query
 
-#: Rows counted beyond the end of the page shown.
-AHEAD = 10_000
+#: Rows counted beyond the end of the page shown: a hundred pages of 20 ahead. A selective filter (投诉 among
+#: a million calls) reads rows in proportion to it, so it is what the count costs.
+AHEAD = 2_000
 
 
 class AtLeast(int):
-    """A count that stopped at its bound: the pager computes with it, the page shows "10,020+"."""
+    """A count that stopped at its bound: the pager computes with it, the page shows "2,020+"."""
 
     def __str__(self) -> str:
         return f"{int(self):,}+"
