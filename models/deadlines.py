@@ -151,11 +151,12 @@ def _has_deadlines(model: type[Any]) -> tuple[Deadline, ...]:
     return tuple(decl.deadlines) if decl else ()
 
 
-def sync(connection: sa.Connection, obj: Any) -> None:
-    """Make ``obj``'s due-item rows match its deadlines (the owner stays who it was)."""
+def sync(connection: sa.Connection, obj: Any, *, new: bool = False) -> None:
+    """Make ``obj``'s due-item rows match its deadlines (the owner stays who it was). A ``new`` record has
+    none yet (a deleted record's rows go with it): nothing to read first."""
     table = DueItem.__table__
     mine = (table.c.register == type(obj).__name__) & (table.c.record_id == obj.id)
-    previous = {r.deadline: r for r in connection.execute(sa.select(table).where(mine))}
+    previous = {} if new else {r.deadline: r for r in connection.execute(sa.select(table).where(mine))}
     rows = matters(obj, previous)
     for row in rows:
         old = previous.pop(row["deadline"], None)
@@ -168,6 +169,11 @@ def sync(connection: sa.Connection, obj: Any) -> None:
 
 
 @event.listens_for(Base, "after_insert", propagate=True)
+def _inserted(_mapper: Mapper[Any], connection: sa.Connection, target: Any) -> None:
+    if _has_deadlines(type(target)):
+        sync(connection, target, new=True)
+
+
 @event.listens_for(Base, "after_update", propagate=True)
 def _saved(_mapper: Mapper[Any], connection: sa.Connection, target: Any) -> None:
     if _has_deadlines(type(target)):
