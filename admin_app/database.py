@@ -27,10 +27,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+#: Execution option of a connection that only reads (a streamed export): its transaction takes no lock,
+#: and WAL lets writers go on beside it.
+READ_ONLY = "kefu_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # Take the write lock up front: a deferred transaction that reads and then writes fails at
     # once with "database is locked" when another writer holds it, busy_timeout or not.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY)
+                               else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,8 +21,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Query, Session
 
 from admin_app.clock import today
+from admin_app.database import READ_ONLY
 from admin_app.display import display, neutralise_formula
 from seed import workbook
 from views import fields
@@ -42,6 +46,14 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, list | tuple | set):  # checklists, roles: 「项目;项目」, as an import reads them
         return neutralise_formula(";".join(display(v) for v in value))
     return neutralise_formula(value if isinstance(value, str) else display(value))
+
+
+def read_apart(engine: Engine, query: Query[Any]) -> Iterator[Any]:
+    """``query``'s rows read on a connection of its own, in a transaction that only reads: the request's
+    session holds SQLite's write lock (BEGIN IMMEDIATE), which a download must not keep for its length."""
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection, \
+            Session(bind=connection) as reader:
+        yield from query.with_session(reader)
 
 
 class XlsxExportMixin:
@@ -78,12 +90,11 @@ class XlsxExportMixin:
         return query.yield_per(BATCH)
 
     def _export_data(self) -> tuple[int, Any]:
-        """The CSV export's rows, which Flask-Admin streams to the response: on PostgreSQL the batched
-        query itself (memory stays flat). On SQLite a list, read before the response starts: a query
-        read while the download runs would hold the write lock (BEGIN IMMEDIATE) for all of it."""
-        if self.session.get_bind().dialect.name == "sqlite":  # type: ignore[attr-defined]
-            return super()._export_data()  # type: ignore[misc]
-        return -1, self.export_query()
+        """The CSV export's rows, which Flask-Admin streams to the response: the batched query itself, so
+        memory stays flat (Flask-Admin would load every record first). Flask-Admin ignores the count."""
+        query = self.export_query()
+        engine = self.session.get_bind()  # type: ignore[attr-defined]
+        return -1, (read_apart(engine, query) if engine.dialect.name == "sqlite" else query)
 
     def write_xlsx(self, out: Any) -> None:
         columns = self._export_columns  # type: ignore[attr-defined]
