@@ -161,9 +161,13 @@ def moment_of(day: dt.date, at: dt.datetime | None = None) -> dt.datetime:
     return min(at, end)
 
 
-def _open_at(moment: dt.datetime, end_of_day: dt.datetime) -> sa.ColumnElement[bool]:
-    not_done = sa.or_(DueItem.done_at.is_(None), DueItem.done_at > moment)
-    return sa.and_(not_done, sa.or_(DueItem.due_at <= end_of_day, DueItem.warn_from <= moment))
+def _open_parts(moment: dt.datetime, end_of_day: dt.datetime,
+                scope: list[sa.ColumnElement[bool]]) -> list[sa.ColumnElement[bool]]:
+    """The matters open at ``moment`` that the board of that day shows, as two conditions whose rows never
+    overlap: not done (read from the partial index ``ix_due_items_open_board`` alone, in due order), and
+    done after ``moment`` (a past day's board)."""
+    due = sa.or_(DueItem.due_at <= end_of_day, DueItem.warn_from <= moment)
+    return [sa.and_(DueItem.done_at.is_(None), due, *scope), sa.and_(DueItem.done_at > moment, due, *scope)]
 
 
 def board(session: Session, day: dt.date, registers: Collection[str] | None = None,
@@ -181,14 +185,19 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
     visible = records_filter(DueItem.register, DueItem.record_id, user) if user is not None else None
     if visible is not None:
         scope.append(visible)
-    open_rows = sa.and_(_open_at(moment, end_of_day), *scope)
+    parts = _open_parts(moment, end_of_day, scope)
 
+    # the first ``limit`` of each part by due time, then the first ``limit`` of both
+    firsts = [sa.select(DueItem.id).where(part).order_by(DueItem.due_at, DueItem.id).limit(limit).subquery()
+              for part in parts]
+    shown = sa.union_all(*(sa.select(first.c.id) for first in firsts)).subquery()
     owner, dept = aliased(User), aliased(Department)
     rows = session.execute(
         sa.select(DueItem, owner.name, dept.name)
+        .join(shown, shown.c.id == DueItem.id)
         .outerjoin(owner, owner.id == DueItem.owner_id)
         .outerjoin(dept, dept.id == DueItem.department_id)
-        .where(open_rows).order_by(DueItem.due_at, DueItem.id).limit(limit)
+        .order_by(DueItem.due_at, DueItem.id).limit(limit)
         .options(lazyload("*"))  # the names come from the joins above, not from the links' own joins
     ).all()
     matters = [
@@ -199,16 +208,18 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                late=describe_late(d.due_at, moment))
         for d, owner_name, dept_name in rows
     ]
-    of_state = sa.case((DueItem.due_at <= moment, OPEN_STATES[0]),
-                       (DueItem.warn_from <= moment, OPEN_STATES[1]), else_=OPEN_STATES[2])
+    open_rows = sa.union_all(*(sa.select(DueItem.due_at, DueItem.warn_from, DueItem.department_id).where(part)
+                               for part in parts)).subquery()
+    of_state = sa.case((open_rows.c.due_at <= moment, OPEN_STATES[0]),
+                       (open_rows.c.warn_from <= moment, OPEN_STATES[1]), else_=OPEN_STATES[2])
     by_state: Counter[str] = Counter()
     departments: Counter[str] = Counter()
     start_of_day = dt.datetime.combine(day, dt.time())
     # by state and by department, and the matters done today, in one statement
     counts = sa.union_all(
-        sa.select(of_state, Department.name, sa.func.count()).select_from(DueItem)
-        .outerjoin(Department, Department.id == DueItem.department_id)
-        .where(open_rows).group_by(of_state, Department.name),
+        sa.select(of_state, Department.name, sa.func.count()).select_from(open_rows)
+        .outerjoin(Department, Department.id == open_rows.c.department_id)
+        .group_by(of_state, Department.name),
         sa.select(sa.literal(DONE_TODAY), sa.null(), sa.func.count()).select_from(DueItem)
         .where(DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope),
     )

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
 
 from admin_app.clock import now
@@ -39,9 +39,17 @@ class DueItem(Base):
     )
     __table_args__ = (
         UniqueConstraint("register", "record_id", "deadline", name="uq_due_items_record_deadline"),
-        Index("ix_due_items_open", "done_at", "due_at"),
+        # Items done in a period (the board's 今日办结; a past day's board). Partial, so that a query for the
+        # open ones (done_at IS NULL) is left to the board's index below, which also holds what it counts.
+        Index("ix_due_items_done", "done_at", "due_at", postgresql_where=text("done_at IS NOT NULL"),
+              sqlite_where=text("done_at IS NOT NULL")),
+        # The board: open items in due order, counted by state and department, read from the index alone.
+        Index("ix_due_items_open_board", "due_at", "id", "warn_from", "department_id", "register",
+              "record_id", postgresql_where=text("done_at IS NULL"), sqlite_where=text("done_at IS NULL")),
         # The 办理时限 filter of one register's list: its open items by due time, read from the index alone.
-        Index("ix_due_items_state", "register", "done_at", "due_at", "warn_from", "record_id"),
+        # With department_id, the board's counts over some registers read it alone too (SQLite takes it then).
+        Index("ix_due_items_state", "register", "done_at", "due_at", "warn_from", "record_id",
+              "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

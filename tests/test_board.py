@@ -196,6 +196,7 @@ def test_board_of_a_past_day_is_seen_at_its_end(clerk: Any, session: Any) -> Non
     view = engine.board(session, yesterday)
     matter = next(m for m in view.matters if "昨日报修户" in m.title)
     assert matter.state == "已超时"  # still open at the end of yesterday
+    assert view.total == len(view.matters) and view.by_state["已超时"] >= 1  # counted as it is listed
     assert all("昨日报修户" not in m.title for m in engine.board(session, today()).matters)
 
 
