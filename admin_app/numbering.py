@@ -40,15 +40,21 @@ SEQUENCES = NumberSequence.__table__
 def next_number(db: Session | Connection, prefix: str, day: dt.date) -> int:
     """The next sequence number of ``prefix`` on ``day`` (1 for the day's first), counted in the
     database inside the caller's transaction."""
+    return reserve_numbers(db, prefix, day, 1)
+
+
+def reserve_numbers(db: Session | Connection, prefix: str, day: dt.date, count: int) -> int:
+    """Take the next ``count`` sequence numbers of ``prefix`` on ``day`` at once; returns the first."""
     dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     db.execute(insert(SEQUENCES).values(prefix=prefix, day=day, last=0).on_conflict_do_nothing())
-    return db.execute(
+    last = db.execute(
         sa.update(SEQUENCES)
         .where(SEQUENCES.c.prefix == prefix, SEQUENCES.c.day == day)
-        .values(last=SEQUENCES.c.last + 1)
+        .values(last=SEQUENCES.c.last + count)
         .returning(SEQUENCES.c.last)
     ).scalar_one()
+    return last - count + 1
 
 
 def document_number(prefix: str, day: dt.date, sequence: int) -> str:
@@ -89,10 +95,20 @@ def check_prefixes(models: Iterable[type[Base]] | None = None) -> None:
 
 def assign_number(connection: Connection, record: Record) -> None:
     """Give a new record its number, on the day it is recorded; a number already set is kept."""
-    if record.number:
-        return
-    if record.recorded_at is None:  # the column default would fill it only after this hook
-        record.recorded_at = now()
-    prefix = prefix_of(type(record))
-    day = record.recorded_at.date()
-    record.number = document_number(prefix, day, next_number(connection, prefix, day))
+    assign_numbers(connection, [record])
+
+
+def assign_numbers(db: Session | Connection, records: Iterable[Record]) -> None:
+    """Number new records in their order, one counter update per form and day however many there are
+    (an import of a register's history); numbers already set are kept."""
+    wanted: dict[tuple[str, dt.date], list[Record]] = {}
+    for record in records:
+        if record.number:
+            continue
+        if record.recorded_at is None:  # the column default would fill it only after this hook
+            record.recorded_at = now()
+        wanted.setdefault((prefix_of(type(record)), record.recorded_at.date()), []).append(record)
+    for (prefix, day), group in wanted.items():
+        first = reserve_numbers(db, prefix, day, len(group))
+        for sequence, record in enumerate(group, start=first):
+            record.number = document_number(prefix, day, sequence)

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, text
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session
 
 from admin_app.clock import now
 from admin_app.rules.deadlines import as_datetime, due_at
@@ -159,12 +159,11 @@ def _has_deadlines(model: type[Any]) -> tuple[Deadline, ...]:
     return tuple(decl.deadlines) if decl else ()
 
 
-def sync(connection: sa.Connection, obj: Any, *, new: bool = False) -> None:
-    """Make ``obj``'s due-item rows match its deadlines (the owner stays who it was). A ``new`` record has
-    none yet (a deleted record's rows go with it): nothing to read first."""
+def sync(connection: sa.Connection, obj: Any) -> None:
+    """Make ``obj``'s due-item rows match its deadlines (the owner stays who it was)."""
     table = DueItem.__table__
     mine = (table.c.register == type(obj).__name__) & (table.c.record_id == obj.id)
-    previous = {} if new else {r.deadline: r for r in connection.execute(sa.select(table).where(mine))}
+    previous = {r.deadline: r for r in connection.execute(sa.select(table).where(mine))}
     rows = matters(obj, previous)
     for row in rows:
         old = previous.pop(row["deadline"], None)
@@ -176,10 +175,28 @@ def sync(connection: sa.Connection, obj: Any, *, new: bool = False) -> None:
         connection.execute(table.delete().where(table.c.id == gone.id))
 
 
+#: ``session.info`` key of the due-item rows of the records a flush inserts, written together at its end.
+NEW_ROWS = "deadlines.new_rows"
+
+
+@event.listens_for(Session, "before_flush")
+def _start(session: Session, _context: Any, _instances: Any) -> None:
+    session.info.pop(NEW_ROWS, None)  # left by a flush that failed
+
+
 @event.listens_for(Base, "after_insert", propagate=True)
-def _inserted(_mapper: Mapper[Any], connection: sa.Connection, target: Any) -> None:
+def _inserted(_mapper: Mapper[Any], _connection: sa.Connection, target: Any) -> None:
+    # A new record has no rows yet (a deleted record's rows go with it): nothing to read, and one
+    # INSERT for the whole flush however many records it writes.
     if _has_deadlines(type(target)):
-        sync(connection, target, new=True)
+        object_session(target).info.setdefault(NEW_ROWS, []).extend(matters(target))  # type: ignore[union-attr]
+
+
+@event.listens_for(Session, "after_flush")
+def _write_new(session: Session, _context: Any) -> None:
+    rows = session.info.pop(NEW_ROWS, None)
+    if rows:
+        session.connection().execute(DueItem.__table__.insert(), rows)
 
 
 @event.listens_for(Base, "after_update", propagate=True)

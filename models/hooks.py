@@ -10,20 +10,26 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session
 
-from admin_app.numbering import assign_number
+from admin_app.numbering import assign_number, assign_numbers
 from models.base import Base, Record, refresh_search_text
 
 
 @event.listens_for(Session, "before_flush")
 def run_before_save(session: Session, _context: Any, _instances: Any) -> None:
-    for obj in [*session.new, *session.dirty]:
-        if isinstance(obj, Base) and (obj in session.new or session.is_modified(obj)):
-            if obj in session.new:
+    new = session.new  # a fresh set at every read
+    for obj in [*new, *session.dirty]:
+        if isinstance(obj, Base) and (obj in new or session.is_modified(obj)):
+            if obj in new:
                 _apply_scalar_defaults(obj)
             obj.before_save(session)
     for obj in list(session.deleted):
         if isinstance(obj, Base):
             obj.before_delete(session)
+    # Numbered here, once the computed values are in, with one counter update per form and day for the
+    # whole flush (an imported batch); rows added later in the flush are numbered as they are inserted.
+    new_records = [obj for obj in session.new if isinstance(obj, Record)]
+    if new_records:
+        assign_numbers(session.connection(), new_records)
 
 
 def _apply_scalar_defaults(obj: Base) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, object_session
 
@@ -34,7 +34,7 @@ def stamp(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
         return
     session = object_session(target)
     # before_update also sees rows marked dirty without a net change: those are not written.
-    if session is not None and target not in session.new and not session.is_modified(target):
+    if session is not None and inspect(target).key is not None and not session.is_modified(target):
         return
     target.version_at = now()
     target.version_by = actor()

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -485,7 +486,8 @@ def duplicate(model: type[Base], key: dict[str, Any], line: int, found: Any,
     return []
 
 
-def field_names(model: type[Base]) -> dict[str, str]:
+@functools.cache  # read for every row of a file; declarations do not change while the app runs
+def field_names(model: type[Base]) -> Mapping[str, str]:
     """What a file may call a field → its attribute: the attribute name itself or its Chinese label
     (the form's label wins where two share one). Link id columns are reached through their link."""
     links = fields.many_to_one(model)
@@ -551,7 +553,8 @@ def _differs(current: Any, new: Any) -> bool:
     return current != new
 
 
-def required_fields(model: type[Base]) -> list[str]:
+@functools.cache
+def required_fields(model: type[Base]) -> tuple[str, ...]:
     """Attributes a new row must name: NOT NULL columns without a default, links by relationship.
     Computed (``auto``) columns are filled by the record's ``before_save``, not by the file."""
     mapper = fields.mapper_of(model)
@@ -563,7 +566,7 @@ def required_fields(model: type[Base]) -> list[str]:
             continue
         key = mapper.get_property_by_column(col).key
         out.append(fk_to_rel.get(key, key))
-    return out
+    return tuple(out)
 
 
 def find(session: Session, model: type[Base], key: dict[str, Any]) -> Any:

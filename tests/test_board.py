@@ -50,6 +50,19 @@ def test_a_repair_saved_from_the_form_gets_its_five_minute_deadline(clerk: Any, 
     assert item.owner_id == user_id(session, "clerk")
 
 
+def test_repairs_saved_in_one_flush_each_get_their_own_deadline(session: Any) -> None:
+    called = now() - dt.timedelta(hours=1)
+    orders = [RepairOrder(called_at=called + dt.timedelta(minutes=i), resident=f"同批户{i}",
+                          phone="13800000000", content="灯不亮") for i in range(3)]
+    session.add_all(orders)
+    session.flush()
+    for i, order in enumerate(orders):
+        (item,) = session.scalars(sa.select(DueItem).where(DueItem.register == "RepairOrder",
+                                                          DueItem.record_id == order.id)).all()
+        assert (item.number, item.due_at) == (order.number, called + dt.timedelta(minutes=i + 5))
+    session.rollback()
+
+
 def test_dispatching_the_engineer_closes_the_matter(clerk: Any, session: Any) -> None:
     called = now() - dt.timedelta(minutes=3)
     post_repair(clerk, called, "派单测试户")

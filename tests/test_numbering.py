@@ -24,6 +24,7 @@ from admin_app.numbering import (
     document_number,
     next_number,
     prefix_of,
+    reserve_numbers,
 )
 from models.archives import GuestProfile
 from models.base import Record, registers
@@ -118,6 +119,24 @@ def test_next_number_counts_in_the_callers_transaction(session: Any) -> None:
     assert [next_number(session, "TEST", FAR_DAY) for _ in range(3)] == [1, 2, 3]
     session.rollback()
     assert next_number(session, "TEST", FAR_DAY) == 1
+    session.rollback()
+
+
+def test_reserving_numbers_takes_a_block_and_the_next_follows_it(session: Any) -> None:
+    assert reserve_numbers(session, "TEST", FAR_DAY, 5) == 1
+    assert next_number(session, "TEST", FAR_DAY) == 6
+    session.rollback()
+
+
+def test_records_saved_together_are_numbered_in_the_order_they_were_added(session: Any) -> None:
+    later = FAR_DAY + dt.timedelta(days=1)
+    records = [call(FAR_DAY, 9, "甲"), call(later, 9, "乙"), call(FAR_DAY, 10, "丙"), call(FAR_DAY, 11, "丁")]
+    session.add_all(records)
+    session.flush()
+    assert [r.number for r in records] == [
+        "XST-HD-KF-002-20300214-001", "XST-HD-KF-002-20300215-001",
+        "XST-HD-KF-002-20300214-002", "XST-HD-KF-002-20300214-003"]
+    assert next_number(session, "XST-HD-KF-002", FAR_DAY) == 4
     session.rollback()
 
 

@@ -18,7 +18,7 @@ from models.search import SEARCH_COLUMN
 
 
 def mapper_of(model: type[Base]) -> Mapper[Any]:
-    return sa.inspect(model)
+    return model.__mapper__  # sa.inspect(model) without its lookup: read for every value of an import
 
 
 def many_to_one(model: type[Base]) -> dict[str, RelationshipProperty[Any]]:
