@@ -194,3 +194,17 @@ def test_a_list_page_is_five_statements_at_any_size_or_depth(app: Flask, head: A
         assert shown == [f"分页户{i:02}" for i in wanted] and statements <= 5, page
     for url in (f"{base}&page_size=100", "/admin/key_loans/?page_size=100", "/admin/call_records/?page=1"):
         assert sent(app, head, url)[1] <= 5, url
+
+
+def test_a_details_page_of_a_register_with_a_chain_reads_the_approval_with_the_record(
+        app: Flask, head: Any, session: Any) -> None:
+    from bench.pages import Recorder, counted
+    from models.keys import KeyLoan
+
+    loan_id = session.scalar(sa.select(sa.func.max(KeyLoan.id)))
+    with Recorder(app.extensions["engine"]) as recorder:
+        response = head.get(f"/admin/key_loans/details/?id={loan_id}")
+    assert response.status_code == 200 and "审批" in response.get_data(as_text=True)
+    statements = [s for s, _, _ in counted(recorder.statements)]
+    assert not any(s.lstrip().startswith("SELECT approvals.") for s in statements)
+    assert len(statements) <= 5

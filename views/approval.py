@@ -37,15 +37,31 @@ class ApprovalMixin:
 
     session: Any
     resource: str
+    model: Any
 
     def has_chain(self) -> bool:
         return self.resource in chained_registers()
 
     def approval(self, record_id: Any) -> Approval | None:
         try:
-            return engine.approval_of(self.session, self.resource, int(record_id))
+            key = (self.resource, int(record_id))
         except (TypeError, ValueError):
             return None
+        read = g.get("approvals_read", {})
+        return read[key] if key in read else engine.approval_of(self.session, *key)
+
+    def one_with_approval(self, query: Any) -> Any:
+        """The one row of ``query`` (or None), its approval read in the same statement and kept for
+        :meth:`approval` while the request lasts: the details page shows both."""
+        if not self.has_chain():
+            return query.one_or_none()
+        mine = (Approval.register == self.resource) & (Approval.record_id == self.model.id)
+        found = query.add_entity(Approval).outerjoin(Approval, mine).one_or_none()
+        if found is None:
+            return None
+        row, approval = found
+        g.setdefault("approvals_read", {})[(self.resource, row.id)] = approval
+        return row
 
     def approvals_for(self, ids: list[Any]) -> dict[int, Approval]:
         if not ids:

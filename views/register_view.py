@@ -406,7 +406,7 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
         """The row by id. A row that does not exist and a row outside the user's scope are the same 404:
         the answer never tells that someone else's record exists."""
         pk = fields.parse_id(id)  # abc, -1 and 2**70 are ids no row can have
-        row = None if pk is None else self.get_query().filter(self.model.id == pk).one_or_none()
+        row = None if pk is None else self.one_with_approval(self.get_query().filter(self.model.id == pk))
         if row is None and has_request_context():
             abort(404)
         if has_request_context() and not self.changing() and not self.changeable(row):
