@@ -20,7 +20,7 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
 
     data = json.loads(done.stdout)
 
-    assert set(data) == {"sqlite_1000", "export_100k", "import_rows_per_s"}
+    assert set(data) == {"sqlite_1000", "export_100k", "import_rows_per_s", "import_floor_rows_per_s"}
     pages = data["sqlite_1000"]
     for register in ("calls", "repairs", "loans"):
         for case in ("list", "deep_page", "search_name", "filter_status", "filter_dates", "edit_form", "save",
@@ -33,5 +33,5 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
         assert isinstance(page["queries"], int)
     assert set(data["export_100k"]) == {"seconds", "peak_mb"}
     assert data["export_100k"]["seconds"] > 0 and data["export_100k"]["peak_mb"] >= 0
-    assert data["import_rows_per_s"] > 0
+    assert data["import_rows_per_s"] > 0 and data["import_floor_rows_per_s"] > 0
     assert not list(tmp_path.glob("*.db")), "databases are dropped unless --keep"
