@@ -182,7 +182,8 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
         scope.append(DueItem.register.in_(list(registers)))
     if department_id is not None:
         scope.append(DueItem.department_id == department_id)
-    visible = records_filter(DueItem.register, DueItem.record_id, user) if user is not None else None
+    visible = (records_filter(DueItem.register, DueItem.record_id, user, registers) if user is not None
+               else None)
     if visible is not None:
         scope.append(visible)
     parts = _open_parts(moment, end_of_day, scope)

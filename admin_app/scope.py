@@ -13,7 +13,7 @@ filters by it, so a row is hidden the same way everywhere. A user sees a row of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,12 +73,16 @@ def approver_rows(model: type[Any], user: User) -> Condition:
     return sa.or_(model.id.in_(pending), model.id.in_(signed))
 
 
-def records_filter(register: Any, record_id: Any, user: User) -> Condition | None:
+def records_filter(register: Any, record_id: Any, user: User,
+                   registers: Collection[str] | None = None) -> Condition | None:
     """Rows naming a record by (register name, record id) that ``user`` may see: those whose record is
-    visible, and those of registers without a limit for this user."""
+    visible, and those of registers without a limit for this user. ``registers``: the rows name records
+    of these registers only (the others' limits are left out of the SQL)."""
     limits = []
     for model in declared_models():
         if scope_of(model) is None or scope_of(model).follows:
+            continue
+        if registers is not None and model.__name__ not in registers:
             continue
         condition = scope_filter(model, user)
         if condition is not None:
