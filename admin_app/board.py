@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, lazyload
@@ -84,12 +85,22 @@ def period_label(start: dt.date, every: str) -> str:
     return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
 
 
-def duties(session: Session, day: dt.date, registers: Collection[str] | None = None,
-           at: dt.datetime | None = None, user: User | None = None) -> list[DutyStatus]:
-    """Each declared duty for the period holding ``day``: met, or how close to its due time (with
-    ``user``: met by a record in their scope, e.g. their own department's 考勤表)."""
-    moment = moment_of(day, at)
-    asked = []  # (model, duty, period start, due time, "a record meets it")
+@dataclass(frozen=True)
+class DutyQuestion:
+    """Is a declared duty met for the period holding a day: ``met`` is SQL, an EXISTS over the register."""
+
+    model: type[Any]
+    duty: Any
+    start: dt.date
+    due_at: dt.datetime
+    met: sa.ColumnElement[bool]
+
+
+def duty_questions(day: dt.date, registers: Collection[str] | None = None,
+                   user: User | None = None) -> list[DutyQuestion]:
+    """Each declared duty for the period holding ``day`` (with ``user``: met by a record in their scope,
+    e.g. their own department's 考勤表)."""
+    asked = []
     for model in declared_models():
         if registers is not None and model.__name__ not in registers:
             continue
@@ -102,17 +113,20 @@ def duties(session: Session, day: dt.date, registers: Collection[str] | None = N
             limit = scope_filter(model, user, changing=True) if user is not None else None
             if limit is not None:
                 found = found.where(limit)
-            asked.append((model, duty, start, duty_due(day, duty.every, duty.due_day), found.exists()))
-    if not asked:
-        return []
-    # every duty in one statement: SELECT EXISTS (…) AS duty_0, EXISTS (…) AS duty_1, …
-    answers = session.execute(sa.select(*(e.label(f"duty_{i}") for i, (*_, e) in enumerate(asked)))).one()
+            due = duty_due(day, duty.every, duty.due_day)
+            asked.append(DutyQuestion(model, duty, start, due, found.exists()))
+    return asked
+
+
+def duty_statuses(asked: list[DutyQuestion], answers: Iterable[bool],
+                  moment: dt.datetime) -> list[DutyStatus]:
+    """The duties met, or how close to their due time at ``moment``; the unmet first."""
     out = []
-    for (model, duty, start, due, _), met in zip(asked, answers, strict=True):
-        current = MET if met else state(due, None, moment, dt.timedelta(days=1))
-        out.append(DutyStatus(register=model.__name__, register_label=model.__register__.label,
-                              label=duty.label, period=period_label(start, duty.every), due_at=due,
-                              state=current, late="" if met else describe_late(due, moment)))
+    for q, met in zip(asked, answers, strict=True):
+        current = MET if met else state(q.due_at, None, moment, dt.timedelta(days=1))
+        out.append(DutyStatus(register=q.model.__name__, register_label=q.model.__register__.label,
+                              label=q.duty.label, period=period_label(q.start, q.duty.every), due_at=q.due_at,
+                              state=current, late="" if met else describe_late(q.due_at, moment)))
     return sorted(out, key=lambda d: (d.state == MET, d.due_at))
 
 
@@ -152,6 +166,8 @@ class Board:
 
 #: The counts statement's row of matters done today (not a state of an open matter).
 DONE_TODAY = "今日办结"
+#: The counts statement's rows of the duties: met (1) or not (0), the duty's place in the second column.
+DUTY = "定期事项"
 
 
 def moment_of(day: dt.date, at: dt.datetime | None = None) -> dt.datetime:
@@ -216,18 +232,25 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
     by_state: Counter[str] = Counter()
     departments: Counter[str] = Counter()
     start_of_day = dt.datetime.combine(day, dt.time())
-    # by state and by department, and the matters done today, in one statement
+    asked = duty_questions(day, registers, user)
+    # by state and by department, the matters done today and whether each duty is met, in one statement
     counts = sa.union_all(
         sa.select(of_state, Department.name, sa.func.count()).select_from(open_rows)
         .outerjoin(Department, Department.id == open_rows.c.department_id)
         .group_by(of_state, Department.name),
         sa.select(sa.literal(DONE_TODAY), sa.null(), sa.func.count()).select_from(DueItem)
         .where(DueItem.done_at >= start_of_day, DueItem.done_at <= moment, *scope),
+        *(sa.select(sa.literal(DUTY), sa.literal(str(i)), sa.case((q.met, 1), else_=0))
+          for i, q in enumerate(asked)),
     )
     done_today = 0
+    met = [False] * len(asked)
     for name, department, count in session.execute(counts):
         if name == DONE_TODAY:
             done_today = count
+            continue
+        if name == DUTY:
+            met[int(department)] = bool(count)
             continue
         by_state[name] += count
         departments[department or "未指定部门"] += count
@@ -236,7 +259,7 @@ def board(session: Session, day: dt.date, registers: Collection[str] | None = No
                                    .order_by(DayReview.recorded_at)))
     return Board(day=day, at=moment, matters=matters, total=sum(by_state.values()),
                  by_state={s: by_state.get(s, 0) for s in OPEN_STATES}, by_department=by_department,
-                 done_today=done_today, reviews=reviews, duties=duties(session, day, registers, at, user))
+                 done_today=done_today, reviews=reviews, duties=duty_statuses(asked, met, moment))
 
 
 def summary_lines(view: Board) -> str:
