@@ -337,10 +337,18 @@ def submitted_by(session: Session, user: User, limit: int) -> list[Approval]:
     return list(session.scalars(query))
 
 
-def pending_count(session: Session, user: User, bound: int | None = None) -> int:
+#: The navigation bar counts the records waiting for the user's signature this far ("100+").
+BADGE = 100
+
+
+def pending_count_query(user: User, bound: int | None = None) -> sa.Select[tuple[int]]:
     """How many records wait for this user's signature, counted no further than ``bound``."""
     rows = sa.select(ApprovalWait.approval_id).where(waits_for(user)).distinct().limit(bound).subquery()
-    return session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0
+    return sa.select(sa.func.count()).select_from(rows)
+
+
+def pending_count(session: Session, user: User, bound: int | None = None) -> int:
+    return session.scalar(pending_count_query(user, bound)) or 0
 
 
 def boxes(approval: Approval | None) -> list[dict[str, Any]]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import literal, select
+from sqlalchemy import String, cast, literal, select
 
+from admin_app import approvals
 from models.approval import Chain
 from models.reference import GRANTS, Permission, User, user_roles
 
@@ -25,16 +26,25 @@ def permissions_of(user: User) -> frozenset[tuple[str, str]]:
 CHAINED = "__chain__"
 
 
+#: The row that carries the navigation bar's count of records waiting for the user's signature.
+PENDING = "__pending__"
+
+
 def _read_once() -> None:
-    """The signed-in user's grants and the registers that have an approval chain, in one statement
-    read once a request (every page needs both)."""
+    """The signed-in user's grants, the registers that have an approval chain and the navigation bar's
+    count of records waiting for the user's signature, in one statement read once a request (every page
+    needs all three). The count is kept as ``views.inbox.pending_count`` reads it: (bound, count)."""
     session = current_app.extensions["db_session"]
+    user = current_user._get_current_object()
     grants = (select(Permission.resource, Permission.action)
               .join(user_roles, user_roles.c.role_id == Permission.role_id)
-              .where(user_roles.c.user_id == current_user.id))
-    rows = session.execute(grants.union_all(select(Chain.register, literal(CHAINED)))).all()
-    g.permissions = frozenset((r, a) for r, a in rows if a != CHAINED)
+              .where(user_roles.c.user_id == user.id))
+    waiting = approvals.pending_count_query(user, approvals.BADGE).scalar_subquery()
+    rows = session.execute(grants.union_all(select(Chain.register, literal(CHAINED)),
+                                            select(literal(PENDING), cast(waiting, String)))).all()
+    g.permissions = frozenset((r, a) for r, a in rows if a != CHAINED and r != PENDING)
     g.chained_registers = frozenset(r for r, a in rows if a == CHAINED)
+    g.pending_count = (approvals.BADGE, next((int(a) for r, a in rows if r == PENDING), 0))
 
 
 def _current() -> frozenset[tuple[str, str]]:

@@ -112,3 +112,18 @@ def test_the_migration_lists_the_roles_each_approval_waits_for(empty_db: str) ->
     assert waits == {("ClientMoveInNotice", 5, "厨师长", None), ("ClientMoveInNotice", 5, "护士长", None),
                      ("LeaveRequest", 6, "部门主管", 3)}
     engine.dispose()
+
+
+def test_the_navigation_bar_count_is_read_with_the_grants(app: Flask, session: Any, as_user: Any) -> None:
+    from bench.pages import Recorder, counted
+
+    record_id = create(app, session, as_user("employee"), "LeaveRequest", days="1")
+    submit(app, as_user("employee"), "LeaveRequest", record_id)
+    head = session.scalars(sa.select(User).where(User.username == "head")).one()
+    expected = approvals.pending_count(session, head, approvals.BADGE)
+    client = as_user("head")
+    with Recorder(app.extensions["engine"]) as recorder:
+        page = client.get("/admin/call_records/").get_data(as_text=True)
+    assert expected >= 1 and f'id="inbox-count">{expected}<' in page
+    waits = [s for s, _, _ in counted(recorder.statements) if "approval_waits" in s]
+    assert len(waits) == 1 and "permissions" in waits[0]

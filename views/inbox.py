@@ -18,7 +18,7 @@ from views.fields import clean_text, parse_id
 #: Records the inbox lists at once, the longest waiting first; signing them brings the next ones up.
 SHOWN = 200
 #: The navigation bar counts this far ("100+"); the inbox page, when it is full, this far.
-BADGE = 100
+BADGE = engine.BADGE
 COUNTED = 10_000
 
 
