@@ -74,6 +74,7 @@ def as_text(value: Any) -> Any:
     return str(value)
 
 
+@cache  # asked for every field of every saved row
 def secret(name: str) -> bool:
     return any(word in name.lower() for word in SECRET_WORDS)
 
