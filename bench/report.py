@@ -40,7 +40,9 @@ def as_json(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if len(runs) > 1:
         out["per_run"] = {key: {"export_100k": _export(r.get("export")),
                                 "import_rows_per_s": round(r["import"]["rows_per_s"], 1) if r.get("import")
-                                else None}
+                                else None,
+                                "import_floor_rows_per_s": round(r["import"].get("floor_rows_per_s", 0.0), 1)
+                                if r.get("import") else None}
                           for key, r in runs.items()}
     return out
 
