@@ -377,6 +377,8 @@ def keyed_rows(session: Session, model: type[Base], batch: list[dict[str, Any]],
     """The records already holding the natural keys the rows of ``batch`` name, in one query: key → record,
     or None where there is none. Rows whose key cannot be read are left to :func:`apply_row` to refuse."""
     key = model.__register__.key
+    if any(fields.column_of(model, k) is None for k in key):
+        return {}  # a key through a link (房间: 楼栋/房号): each row is looked up by find() instead
     names = field_names(model)
     wanted: set[tuple[Any, ...]] = set()
     for row in batch:

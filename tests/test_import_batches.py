@@ -81,3 +81,13 @@ def test_a_second_load_of_the_same_file_changes_nothing(session: Any, tmp_path: 
     report = load(session, data)
     assert [(o.id, o.number) for o in orders(session)] == first
     assert report.counts["90_orders.yaml"] == {"新增": 0, "更新": 0, "未变": 5}
+
+
+def test_a_natural_key_through_a_link_is_looked_up_row_by_row(session: Any) -> None:
+    from models.reference import Building, Room
+
+    rows = [{"building": "A栋", "number": "101", "__line__": 1}]
+    assert loader.keyed_rows(session, Room, rows, loader.SEED) == {}
+    building = loader.resolve(session, Building, "A栋")
+    room = loader.find_keyed(session, Room, {"building": building, "number": "101"})
+    assert (room.building.name, room.number) == ("A栋", "101")
