@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from admin_app.scope import visible
 from models.base import declared_models, registers
@@ -83,6 +87,22 @@ def walk_readonly(session: Any, as_user: Any, entry: dict[str, Any]) -> None:
     assert session.get(model_named(entry["name"]), row_id) is not None
 
 
+@contextmanager
+def lazy_loads() -> Iterator[list[str]]:
+    """The statements the ORM sends to load one row's link or collection on access (an N+1), while open."""
+    found: list[str] = []
+
+    def note(state: ORMExecuteState) -> None:
+        if state.lazy_loaded_from is not None:
+            found.append(" ".join(str(state.statement).split())[:120])
+
+    event.listen(Session, "do_orm_execute", note)
+    try:
+        yield found
+    finally:
+        event.remove(Session, "do_orm_execute", note)
+
+
 def walk(app: Flask, session: Any, as_user: Any, name: str, extra: tuple[str, ...] = ()) -> None:
     entry = catalogue(app, *extra)[name]
     if entry["readonly"]:
@@ -100,6 +120,9 @@ def walk(app: Flask, session: Any, as_user: Any, name: str, extra: tuple[str, ..
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     row_id = newest_id(session, name)
     assert row_id and row_id > before
+    with lazy_loads() as loads:  # the list shows the new row with every link filled in
+        assert user.get(url).status_code == 200
+    assert not loads, loads
 
     text = first_text_field(entry)
     page = user.get(url + f"details/?id={row_id}")
