@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapper, RelationshipProperty, Session, SessionTransac
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models.audit import AuditEntry, append, verify
-from models.base import VERSION_COLUMNS, Base, Record, declared_models
+from models.base import VERSION_COLUMNS, Base, Record, declared_model, declared_models
 from models.search import SEARCH_COLUMN
 
 #: Where a session keeps its notes until the commit: [(transaction, entry), …].
@@ -93,10 +93,6 @@ def put(changes: dict[str, list[Any]], name: str, old: Any, new: Any) -> None:
 
 def audited(obj: Any) -> bool:
     return isinstance(obj, Base) and not isinstance(obj, AuditEntry) and hasattr(type(obj), "__register__")
-
-
-def model_named(name: str | None) -> type[Base] | None:
-    return next((m for m in declared_models() if m.__name__ == name), None) if name else None
 
 
 @cache
@@ -233,7 +229,7 @@ def note(session: Session, action: str, *, record: Any = None, register: str | N
     """Log an event that is not a row change (login, an approval step); written at the next commit."""
     if isinstance(session, scoped_session):
         session = session()
-    model = model_named(register)
+    model = declared_model(register)
     if record is None and model is not None and record_id is not None:
         record = session.get(model, record_id)
     entry = origin(user, username)

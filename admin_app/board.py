@@ -27,7 +27,7 @@ from admin_app.rules.deadlines import (
     state,
 )
 from admin_app.scope import records_filter, scope_filter
-from models.base import declared_models
+from models.base import Duty, declared_models
 from models.deadlines import DayReview, DueItem
 from models.reference import Department, User
 
@@ -90,7 +90,7 @@ class DutyQuestion:
     """Is a declared duty met for the period holding a day: ``met`` is SQL, an EXISTS over the register."""
 
     model: type[Any]
-    duty: Any
+    duty: Duty
     start: dt.date
     due_at: dt.datetime
     met: sa.ColumnElement[bool]

@@ -93,11 +93,6 @@ def check_prefixes(models: Iterable[type[Base]] | None = None) -> None:
         seen[prefix] = model.__name__
 
 
-def assign_number(connection: Connection, record: Record) -> None:
-    """Give a new record its number, on the day it is recorded; a number already set is kept."""
-    assign_numbers(connection, [record])
-
-
 def assign_numbers(db: Session | Connection, records: Iterable[Record]) -> None:
     """Number new records in their order, one counter update per form and day however many there are
     (an import of a register's history); numbers already set are kept."""

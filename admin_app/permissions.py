@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import Select, String, cast, literal, select
 
 from admin_app import approvals
 from models.approval import Chain
 from models.reference import GRANTS, Permission, User, user_roles
 
 
-def permissions_of(user: User) -> frozenset[tuple[str, str]]:
+def _grants(user: User) -> Select[tuple[str, str]]:
     """(resource, action) pairs granted to any of the user's roles."""
+    return (select(Permission.resource, Permission.action)
+            .join(user_roles, user_roles.c.role_id == Permission.role_id)
+            .where(user_roles.c.user_id == user.id))
+
+
+def permissions_of(user: User) -> frozenset[tuple[str, str]]:
+    """What the matrix grants ``user`` (the signed-in user's are read once a request: ``can``)."""
     session = current_app.extensions["db_session"]
-    rows = session.execute(
-        select(Permission.resource, Permission.action)
-        .join(user_roles, user_roles.c.role_id == Permission.role_id)
-        .where(user_roles.c.user_id == user.id)
-    )
-    return frozenset((r, a) for r, a in rows)
+    return frozenset((r, a) for r, a in session.execute(_grants(user)))
 
 
 #: The action under which the registers that have a chain come along with the user's grants.
@@ -36,12 +38,9 @@ def _read_once() -> None:
     needs all three). The count is kept as ``views.inbox.pending_count`` reads it: (bound, count)."""
     session = current_app.extensions["db_session"]
     user = current_user._get_current_object()
-    grants = (select(Permission.resource, Permission.action)
-              .join(user_roles, user_roles.c.role_id == Permission.role_id)
-              .where(user_roles.c.user_id == user.id))
     waiting = approvals.pending_count_query(user, approvals.BADGE).scalar_subquery()
-    rows = session.execute(grants.union_all(select(Chain.register, literal(CHAINED)),
-                                            select(literal(PENDING), cast(waiting, String)))).all()
+    rows = session.execute(_grants(user).union_all(select(Chain.register, literal(CHAINED)),
+                                                   select(literal(PENDING), cast(waiting, String)))).all()
     g.permissions = frozenset((r, a) for r, a in rows if a != CHAINED and r != PENDING)
     g.chained_registers = frozenset(r for r, a in rows if a == CHAINED)
     g.pending_count = (approvals.BADGE, next((int(a) for r, a in rows if r == PENDING), 0))

@@ -452,9 +452,9 @@ def declared_models() -> Iterator[type[Base]]:
     yield from _declared_now()[1]
 
 
-def declared_model(name: str) -> type[Base] | None:
+def declared_model(name: str | None) -> type[Base] | None:
     """The declared model of this class name, if any."""
-    return _declared_now()[2].get(name)
+    return _declared_now()[2].get(name) if name else None
 
 
 def register_names() -> dict[str, str]:

@@ -10,7 +10,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session
 
-from admin_app.numbering import assign_number, assign_numbers
+from admin_app.numbering import assign_numbers
 from models.base import Base, Record, refresh_search_text
 
 
@@ -46,7 +46,7 @@ def number_new_record(_mapper: Mapper[Any], connection: Connection, target: Any)
     # At insert time, not in before_flush: rows other hooks add during the flush (change-log
     # rows of models/trail.py) are numbered too, and on the connection of the same transaction.
     if isinstance(target, Record):
-        assign_number(connection, target)
+        assign_numbers(connection, [target])
     refresh_search_text(target)  # after numbering: the number is searched too
 
 

@@ -32,7 +32,7 @@ from admin_app.clock import today
 from admin_app.display import display
 from admin_app.passwords import password_problem
 from admin_app.sessions import end_sessions_of
-from models.base import GROUPS, Base, Record, declared_models
+from models.base import GROUPS, Base, Record, declared_model, declared_models
 from models.reference import ACTIONS, ALL_ROWS, GRANTS, Permission, Role, User
 from views import fields
 
@@ -120,17 +120,13 @@ class Report:
         return [f"{f}: " + ",".join(f"{k} {v}" for k, v in c.items()) for f, c in self.counts.items()]
 
 
-def models_by_name() -> dict[str, type[Base]]:
-    return {m.__name__: m for m in declared_models()}
-
-
 def load(session: Session, directory: Path = DATA_DIR, *, demo: bool = True) -> Report:
     """Apply every file of ``directory`` in name order, in one transaction."""
     report = Report()
     problems: list[str] = []
     # Saving a row may add rows to other registers (a closed complaint plans its callback), so whether
     # a register takes its sample rows is decided by what it held before this run.
-    filled = {name for name, model in models_by_name().items()
+    filled = {model.__name__ for model in declared_models()
               if session.scalar(sa.select(sa.literal(1)).select_from(model).limit(1))}
     for path in sorted(directory.iterdir()):
         name = path.name
@@ -217,7 +213,7 @@ SEED = Policy()
 
 def load_rows(session: Session, file: str, doc: dict[str, Any], report: Report,
               filled: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    model = models_by_name().get(str(doc.get("model")))
+    model = declared_model(str(doc.get("model")))
     if model is None:
         return [f"{file} 第 {doc['__line__']} 行:未知的 model「{doc.get('model')}」"]
     if not model.__register__.key:

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models.base import Base, declared_models
+from models.base import Base, declared_model
 from models.reference import ChecklistItem
 from views import fields
 
@@ -18,7 +18,9 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def model_named(name: str) -> type[Base]:
-    return next(m for m in declared_models() if m.__name__ == name)
+    model = declared_model(name)
+    assert model is not None, name
+    return model
 
 
 def form_value(session: Any, field: dict[str, Any], serial: int) -> Any:

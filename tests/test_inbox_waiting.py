@@ -78,7 +78,7 @@ def test_inbox_follows_a_chain_by_department_returns_and_withdrawals(app: Flask,
 @pytest.fixture
 def small_inbox(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(inbox, "SHOWN", 2)
-    monkeypatch.setattr(inbox, "BADGE", 2)
+    monkeypatch.setattr(approvals, "BADGE", 2)
 
 
 def test_a_full_inbox_lists_the_oldest_and_counts_all(app: Flask, session: Any, as_user: Any,

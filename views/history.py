@@ -8,8 +8,9 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from admin_app.audit import NOTE_LABELS, model_named
+from admin_app.audit import NOTE_LABELS
 from models.audit import AuditEntry
+from models.base import declared_model
 from views import fields
 
 EMPTY = "(空)"
@@ -21,7 +22,7 @@ def field_changes(entry: AuditEntry) -> list[dict[str, Any]]:
         changes = json.loads(entry.changes or "{}")
     except ValueError:
         return [{"label": "变更内容", "old": None, "new": entry.changes}]
-    model = model_named(entry.line_register) or model_named(entry.register)
+    model = declared_model(entry.line_register) or declared_model(entry.register)
     labels = {**NOTE_LABELS, **(fields.labels(model) if model else {})}
     named = fields.code_names(model) if model else {}
     prefix = ""

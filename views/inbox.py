@@ -17,8 +17,7 @@ from views.fields import clean_text, parse_id
 
 #: Records the inbox lists at once, the longest waiting first; signing them brings the next ones up.
 SHOWN = 200
-#: The navigation bar counts this far ("100+"); the inbox page, when it is full, this far.
-BADGE = engine.BADGE
+#: The inbox page, when it is full, counts this far (the navigation bar: ``approvals.BADGE``, "100+").
 COUNTED = 10_000
 
 
@@ -90,14 +89,14 @@ class InboxView(BaseView):
 
 
 def pending_count(session: scoped_session, bound: int | None = None) -> int:
-    """The navigation bar's count: exact up to ``bound`` (:data:`BADGE`), then "100+".
+    """The navigation bar's count: exact up to ``bound`` (``approvals.BADGE``), then "100+".
 
     Read once per request: the navbar shows it twice (folded menu on a phone, full menu on a desk), and
     the inbox page counts further first.
     """
     if not current_user.is_authenticated:
         return 0
-    bound = bound or BADGE
+    bound = bound or engine.BADGE
     known = g.get("pending_count")  # (bound, count): a count up to a larger bound answers a smaller one
     if known is None or known[0] < bound:
         known = g.pending_count = (bound, engine.pending_count(session, current_user._get_current_object(),
