@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import json
 import math
+import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ from models.staff import LeaveRequest
 
 #: Records per day in each big register: N rows span N / 500 days up to now.
 ROWS_PER_DAY = 500
+#: Repair orders are left undispatched (2%) only within the last OPEN_DAYS: the daily review (日清日审) closes
+#: older ones, so the open backlog is the same at 10k and 1M rows. ``reopen_overdue`` adds the backlog of a
+#: centre that let them pile up, for the cases that measure it.
+OPEN_DAYS = 14
+OPEN_SHARE = 0.02
 BATCH = 20_000
 ADDRESSES = ("东门", "南区", "商业街")
 
@@ -299,14 +305,16 @@ def write_calls(job: Load, rows: int) -> int:
 
 
 def write_repairs(job: Load, rows: int, call_first: int) -> None:
-    """客服报修记录 and their 办理时限 (2% never dispatched: open on the board)."""
+    """客服报修记录 and their 办理时限 (2% of the last OPEN_DAYS' never dispatched: open on the board)."""
     fake, ref, end = job.fake, job.ref, job.end
     engineers = [ref.user[u] for u in ("engineer", "head_eng") if u in ref.user]
+    recent = end - dt.timedelta(days=OPEN_DAYS)
     for index, batch in enumerate(chunks(moments(rows, fake, end), BATCH)):
         out = []
         for at in batch:
             dispatched = at + dt.timedelta(minutes=fake.rng.choice((1, 2, 3, 3, 4, 4, 6, 9)))
-            open_ = fake.rng.random() < 0.02 or dispatched > end
+            chance = fake.rng.random()
+            open_ = (at > recent and chance < OPEN_SHARE) or dispatched > end
             done = dispatched + dt.timedelta(minutes=fake.rng.randint(30, 24 * 60))
             finished = not open_ and done <= end
             price = fake.rng.choice(ref.prices) if ref.prices and fake.rng.random() < 0.3 else (None, None)
@@ -432,8 +440,46 @@ def waits_rows(approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for a in approvals for role in a["waiting_roles"].split("|") if role]
 
 
+#: The due items ``reopen_overdue`` reopened and when they had been met, to put back.
+REOPENED = sa.Table("bench_reopened", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("done_at", sa.DateTime))
+
+
+def reopen_overdue(engine: Engine, *, seed: int = 20261204, share: float = OPEN_SHARE,
+                   older_than: dt.timedelta = dt.timedelta(days=OPEN_DAYS)) -> int:
+    """The overdue backlog of a centre whose daily review lapsed: 2% of the repair orders older than
+    OPEN_DAYS get their dispatch deadline (接报5分钟内通知工程部) open again, so at 1M rows some 20,000 are
+    已超时. Only the 办理时限 rows change (the pages measured with it read the deadline's state from them);
+    ``restore_overdue`` puts them back. Returns how many were reopened."""
+    items = DueItem.__table__
+    rng = random.Random(seed)
+    cutoff = now() - older_than
+    with engine.begin() as conn:
+        REOPENED.create(conn, checkfirst=True)
+        done = conn.execute(sa.select(items.c.id, items.c.done_at).where(
+            items.c.register == RepairOrder.__name__, items.c.done_at.is_not(None),
+            items.c.starts_at < cutoff)).all()
+        chosen = [{"id": i, "done_at": at} for i, at in done if rng.random() < share]
+        for batch in chunks(chosen, BATCH):
+            conn.execute(REOPENED.insert(), batch)
+            conn.execute(items.update().where(items.c.id.in_([r["id"] for r in batch])).values(done_at=None))
+    settle(engine)
+    return len(chosen)
+
+
+def restore_overdue(engine: Engine) -> None:
+    """Close the due items ``reopen_overdue`` opened, as they were."""
+    items = DueItem.__table__
+    with engine.begin() as conn:
+        REOPENED.create(conn, checkfirst=True)
+        met = sa.select(REOPENED.c.done_at).where(REOPENED.c.id == items.c.id).scalar_subquery()
+        conn.execute(items.update().where(items.c.id.in_(sa.select(REOPENED.c.id))).values(done_at=met))
+        conn.execute(REOPENED.delete())
+
+
 def remove_backlog(engine: Engine) -> None:
-    """Take a previous run's backlog away (``--reuse``); its numbers stay used."""
+    """Take a previous run's backlogs away (``--reuse``); its numbers stay used."""
+    restore_overdue(engine)
     with engine.begin() as conn:
         BACKLOG.create(conn, checkfirst=True)
         for name, first in conn.execute(sa.select(BACKLOG.c.tbl, BACKLOG.c.first_id)).all():

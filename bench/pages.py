@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_admin.contrib.sqla import filters as sqla_filters
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
@@ -30,6 +31,7 @@ from models.keys import KeyLoan
 from models.reference import User
 from models.repairs import RepairOrder
 from views import view_for
+from views.deadlines import DeadlineStateFilter
 
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 PAGE_SIZE = 20
@@ -169,10 +171,6 @@ def filter_arg(view: Any, column_or_label: str, operation: type | str) -> str:
 
 
 def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
-    from flask_admin.contrib.sqla import filters as sqla_filters
-
-    from views.deadlines import DeadlineStateFilter
-
     view = view_for(app.extensions["kefu_admin"], reg.model)
     base = f"/admin/{reg.model.__tablename__}/"
     session = app.extensions["db_session"]
@@ -186,9 +184,6 @@ def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
         record_id = record.id
         session.remove()
     deep = min(DEEP_PAGE, max(0, (count - 1) // PAGE_SIZE))
-    column, value = reg.status
-    status_op = DeadlineStateFilter if column == "办理时限" else sqla_filters.FilterEqual
-    status = filter_arg(view, column, status_op)
     dates = filter_arg(view, reg.date_column, "DateTimeBetweenFilter")
     week = f"{moment - dt.timedelta(days=7):%Y-%m-%d %H:%M:%S} to {moment:%Y-%m-%d %H:%M:%S}"
     edit = f"{base}edit/?id={record_id}&url={base}"
@@ -198,7 +193,7 @@ def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
         Case(f"{s}.deep_page", "deep", "clerk", f"{base}?page={deep}",
              note="" if deep == DEEP_PAGE else f"last page {deep} (offset {deep * PAGE_SIZE})"),
         Case(f"{s}.search_name", "search", "clerk", f"{base}?search={name}"),
-        Case(f"{s}.filter_status", "status", "clerk", f"{base}?{status}={value}"),
+        Case(f"{s}.filter_status", "status", "clerk", status_url(view, reg)),
         Case(f"{s}.filter_dates", "dates", "clerk", f"{base}?{dates}={week}"),
         Case(f"{s}.edit_form", "edit", "clerk", edit),
         Case(f"{s}.save", "save", "clerk", edit, form=lambda i: {"remarks": f"基准测试修改 {i}"}),
@@ -217,6 +212,21 @@ def backlog_cases() -> list[Case]:
     navigation bar counts the signed-in user's pending approvals)."""
     return [Case("inbox", "inbox", "head", "/admin/inbox/"), Case("board", "board", "head", "/admin/board/"),
             Case("calls.list_with_backlog", "list", "clerk", "/admin/call_records/")]
+
+
+def status_url(view: Any, reg: Register) -> str:
+    column, value = reg.status
+    operation = DeadlineStateFilter if column == "办理时限" else sqla_filters.FilterEqual
+    return f"/admin/{reg.model.__tablename__}/?{filter_arg(view, column, operation)}={value}"
+
+
+def overdue_cases(app: Flask) -> list[Case]:
+    """Pages measured with the overdue backlog (``load.reopen_overdue``): the 已超时 filter and the board."""
+    repairs = next(reg for reg in REGISTERS if reg.model is RepairOrder)
+    view = view_for(app.extensions["kefu_admin"], RepairOrder)
+    return [Case(f"{repairs.short}.filter_status_overdue_backlog", "status", "clerk",
+                 status_url(view, repairs)),
+            Case("board_overdue_backlog", "board", "head", "/admin/board/")]
 
 
 class Runner:

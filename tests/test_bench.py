@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from bench import load
+from models.deadlines import DueItem
+from models.repairs import RepairOrder
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_KEYS = {"median_ms", "floor_ms", "ratio", "queries"}
@@ -26,7 +35,8 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
         for case in ("list", "deep_page", "search_name", "filter_status", "filter_dates", "edit_form", "save",
                      "details"):
             assert f"{register}.{case}" in pages
-    assert {"board_no_backlog", "inbox", "board", "calls.list_with_backlog"} <= set(pages)
+    assert {"board_no_backlog", "inbox", "board", "calls.list_with_backlog",
+            "repairs.filter_status_overdue_backlog", "board_overdue_backlog"} <= set(pages)
     for name, page in pages.items():
         assert set(page) == PAGE_KEYS, name
         assert all(isinstance(page[k], int | float) and page[k] > 0 for k in PAGE_KEYS), (name, page)
@@ -35,3 +45,22 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
     assert data["export_100k"]["seconds"] > 0 and data["export_100k"]["peak_mb"] >= 0
     assert data["import_rows_per_s"] > 0 and data["import_floor_rows_per_s"] > 0
     assert not list(tmp_path.glob("*.db")), "databases are dropped unless --keep"
+
+
+def test_the_overdue_backlog_is_put_back_as_it_was(app: Flask) -> None:
+    engine = app.extensions["engine"]
+    load.populate(engine, 200, log=lambda _line: None)
+    items = DueItem.__table__
+    repairs = items.c.register == RepairOrder.__name__
+
+    def met() -> dict[int, Any]:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.select(items.c.id, items.c.done_at).where(repairs)).all())
+
+    before = met()
+    reopened = load.reopen_overdue(engine, share=1.0, older_than=-dt.timedelta(days=1))  # every one met
+
+    assert reopened == sum(at is not None for at in before.values()) > 0
+    assert all(at is None for at in met().values())
+    load.restore_overdue(engine)
+    assert met() == before
