@@ -3,6 +3,7 @@ counts stop a bounded number of rows past the page (issue #7)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -160,6 +161,34 @@ def test_the_list_shows_a_bounded_count_and_keeps_its_pager(head: Any, session: 
     page2 = head.get("/admin/call_records/?page=1").get_data(as_text=True)
     assert "来电人" in page2
 
+
+
+def overdue_page(app: Flask, client: Any) -> tuple[list[str], str]:
+    """The residents the 已超时 list shows, in order, and the SQL of its page statement."""
+    from bench.pages import Recorder
+
+    with Recorder(app.extensions["engine"]) as recorder:
+        html = client.get("/admin/repair_orders/?flt0_0=已超时").get_data(as_text=True)
+    page = next(s for s, _, _ in recorder.statements if "AS page" in s)
+    return list(dict.fromkeys(re.findall(r"超时户\d\d", html))), page
+
+
+def test_many_overdue_records_are_found_along_the_list_order(app: Flask, clerk: Any, session: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from admin_app.clock import now
+    from models.repairs import RepairOrder
+
+    for i in range(30):
+        called = now() - dt.timedelta(hours=2, minutes=i)
+        session.add(RepairOrder(called_at=called, recorded_at=called, resident=f"超时户{i:02}",
+                                phone="13800000000", content="漏水"))
+    session.commit()
+    few, few_sql = overdue_page(app, clerk)  # counted exactly (30): the overdue items drive the query
+    monkeypatch.setattr(counting, "AHEAD", 2)
+    many, many_sql = overdue_page(app, clerk)  # the count stops at 22: the page walks its order
+
+    assert many == few == [f"超时户{i:02}" for i in range(20)]
+    assert " + 0 IN " not in few_sql and " + 0 IN " in many_sql
 
 
 # -- list pages: ids first, then the page's rows with their badges -----------------------------------------

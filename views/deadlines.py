@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from admin_app.clock import now
 from admin_app.rules.deadlines import DONE, DONE_LATE, DUE_SOON, NORMAL, OVERDUE, STATES, describe_late, state
 from models.deadlines import DueItem
+from views import paging
 
 BADGE = {OVERDUE: "danger", DUE_SOON: "warning", NORMAL: "secondary", DONE: "success", DONE_LATE: "dark"}
 
@@ -33,7 +34,8 @@ class DeadlineStateFilter(BaseSQLAFilter):
 
     Open states (已超时, 即将到期, 正常) are few whatever the size of the register: the filter is a
     semi-join ``id IN (SELECT record_id FROM due_items WHERE register = … AND done_at IS NULL AND
-    due_at …)``, a range of the index ``ix_due_items_state`` that is read alone (it covers the columns).
+    due_at …)``, a range of the index ``ix_due_items_state`` that is read alone (it covers the columns);
+    where a centre lets them pile up, the page walks its order instead (``paging.walkable``).
     Done states (按时完成, 超时完成) hold most records: the list walks its own order (an index on the
     sorted column) and looks each record up in ``uq_due_items_record_deadline`` until the page is full,
     so the first page costs the same at ten thousand and a million rows (an ``IN`` would first collect
@@ -52,7 +54,7 @@ class DeadlineStateFilter(BaseSQLAFilter):
             return query.filter(sa.exists().where(DueItem.record_id == self.column, *wanted))
         if value == NORMAL:  # due_at ≥ warn_from (a deadline warns before it is due): bounds the index range
             wanted.append(DueItem.due_at > at)
-        return query.filter(self.column.in_(sa.select(DueItem.record_id).where(*wanted)))
+        return query.filter(paging.walkable(self.column.in_(sa.select(DueItem.record_id).where(*wanted))))
 
     def operation(self) -> str:
         return "为"

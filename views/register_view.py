@@ -44,7 +44,7 @@ from models.base import Base, Record, search_columns
 from models.search import condition as search_condition
 from views import fields, paging
 from views.approval import APPROVAL_ENDPOINTS, ApprovalMixin
-from views.counting import count_query
+from views.counting import AtLeast, count_query
 from views.deadlines import DeadlineStateFilter, deadline_column, remember_deadlines
 from views.exporting import XlsxExportMixin
 from views.history import HistoryMixin
@@ -544,7 +544,8 @@ class RegisterView(ImportMixin, XlsxExportMixin, HistoryMixin, VersionMixin, App
             return super().get_list(page, *args, **kwargs)
         count, query = super().get_list(page, *args, **{**kwargs, "execute": False})
         approvals, deadlines = self.has_chain(), bool(self.declaration.deadlines)
-        statement = (paging.page_statement(query, self.model, self.resource, approvals, deadlines)
+        walk = isinstance(count, AtLeast)  # many matches: walking the page's order finds its rows soonest
+        statement = (paging.page_statement(query, self.model, self.resource, approvals, deadlines, walk)
                      .options(*self.list_options(), *(joinedload(j) for j in self._auto_joins),
                               *self.hidden_links()))
         rows, by_record, items = paging.split_rows(self.session.execute(statement), approvals, deadlines)
