@@ -69,6 +69,11 @@ def chained_registers() -> frozenset[str]:
     return g.chained_registers
 
 
+def granted() -> frozenset[tuple[str, str]]:
+    """The signed-in user's grants, (resource, action) pairs."""
+    return _current()
+
+
 def can(action: str, resource: str) -> bool:
     """May the signed-in user do ``action`` on ``resource`` (a model name)?"""
     if action not in GRANTS:

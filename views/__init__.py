@@ -18,6 +18,7 @@ from views.board import BoardView
 from views.callback_rates import CallbackRatesView
 from views.home import HomeView
 from views.inbox import InboxView, pending_count
+from views.menu import main_menu
 from views.permission_grid import PermissionGridView
 from views.register_view import RegisterView
 from views.reports import add_reports
@@ -47,7 +48,7 @@ def build_admin(app: Flask, session: scoped_session) -> Admin:
 
     @app.context_processor
     def _inbox_count() -> dict[str, Any]:
-        return {"pending_count": lambda: pending_count(session)}
+        return {"pending_count": lambda: pending_count(session), "main_menu": main_menu}
 
     return admin
 
