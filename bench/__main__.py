@@ -97,6 +97,7 @@ def prepare(backend: str, rows: int, url: str, args: argparse.Namespace, templat
         log(f"{backend} {rows:,}: reusing {url}")
         engine = make_engine(url)
         load.remove_backlog(engine)
+        load.settle(engine)  # PostgreSQL: the backlog's deleted rows would otherwise weigh on every page
         engine.dispose()
         return
     if backend not in templates:
