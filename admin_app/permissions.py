@@ -46,7 +46,8 @@ def _read_once() -> None:
     g.pending_count = (approvals.BADGE, next((int(a) for r, a in rows if r == PENDING), 0))
 
 
-def _current() -> frozenset[tuple[str, str]]:
+def granted() -> frozenset[tuple[str, str]]:
+    """The signed-in user's grants, (resource, action) pairs, read once a request."""
     if not has_request_context():
         return frozenset()
     known = g.get("permissions")  # asked a few hundred times a page (the menu): no proxy lookups then
@@ -69,17 +70,12 @@ def chained_registers() -> frozenset[str]:
     return g.chained_registers
 
 
-def granted() -> frozenset[tuple[str, str]]:
-    """The signed-in user's grants, (resource, action) pairs."""
-    return _current()
-
-
 def can(action: str, resource: str) -> bool:
     """May the signed-in user do ``action`` on ``resource`` (a model name)?"""
     if action not in GRANTS:
         raise ValueError(f"unknown action {action!r}; expected one of {list(GRANTS)}")
-    return (resource, action) in _current()
+    return (resource, action) in granted()
 
 
 def can_any(resource: str) -> bool:
-    return any(res == resource for res, _ in _current())
+    return any(res == resource for res, _ in granted())

@@ -1,4 +1,5 @@
-"""The navigation menu is kept per user, grants and open view: it follows a change of grants at once."""
+"""The navigation menu is kept per grants, department and buildings, and open view: it follows a change
+of grants at once."""
 
 from __future__ import annotations
 

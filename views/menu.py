@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from admin_app.permissions import granted
 
-#: Menus kept per app before the store starts afresh (a key per user and open view: a few hundred).
+#: Menus kept per app before the store starts afresh: a key per set of grants (a role, mostly), limit on rows
+#: and open view; at most some 25 MB of HTML.
 KEPT = 1_000
 
 
@@ -27,8 +28,8 @@ def main_menu(admin_view: Any, render: Callable[[], str]) -> Markup:
     if not current_user.is_authenticated:
         return Markup(render())
     user = current_user._get_current_object()
-    key = (user.id, user.department_id, tuple(sorted(b.id for b in user.buildings)), granted(),
-           admin_view.endpoint)
+    # Not the user: users of one role share their menus.
+    key = (granted(), user.department_id, tuple(sorted(b.id for b in user.buildings)), admin_view.endpoint)
     menus: dict[Any, Markup] = current_app.extensions.setdefault("kefu_menus", {})
     html = menus.get(key)
     if html is None:
