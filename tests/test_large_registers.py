@@ -191,6 +191,57 @@ def test_many_overdue_records_are_found_along_the_list_order(app: Flask, clerk: 
     assert " + 0 IN " not in few_sql and " + 0 IN " in many_sql
 
 
+def ranged_page(app: Flask, client: Any, column: str, start: dt.datetime, end: dt.datetime
+                ) -> tuple[list[str], str]:
+    """The residents the repair orders list shows for ``column`` between two moments, in order, and the
+    SQL of its page statement."""
+    from bench.pages import Recorder, filter_arg
+    from models.repairs import RepairOrder
+    from views import view_for
+
+    arg = filter_arg(view_for(app.extensions["kefu_admin"], RepairOrder), column, "DateTimeBetweenFilter")
+    with Recorder(app.extensions["engine"]) as recorder:
+        html = client.get(f"/admin/repair_orders/?{arg}={start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S}"
+                          ).get_data(as_text=True)
+    page = next(s for s, _, _ in recorder.statements if "AS page" in s)
+    return list(dict.fromkeys(re.findall(r"区间户\d\d", html))), page
+
+
+def add_dated_repairs(session: Any, start: dt.datetime) -> None:
+    """Thirty orders called an hour apart from ``start``, each recorded a day after its call, the newest
+    call recorded first: the list (newest recorded first) and the calls run in opposite orders."""
+    from models.repairs import RepairOrder
+
+    for i in range(30):
+        session.add(RepairOrder(called_at=start + dt.timedelta(hours=i),
+                                recorded_at=start + dt.timedelta(days=1, hours=-i),
+                                resident=f"区间户{i:02}", phone="13800000000", content="漏水"))
+    session.commit()
+
+
+def test_a_date_range_on_another_column_is_sorted_without_walking_the_list_order(
+        app: Flask, clerk: Any, session: Any) -> None:
+    start = dt.datetime(2025, 3, 1, 8, 0)
+    add_dated_repairs(session, start)
+
+    shown, sql = ranged_page(app, clerk, "called_at", start + dt.timedelta(hours=5),
+                             start + dt.timedelta(hours=29))
+
+    assert shown == [f"区间户{i:02}" for i in range(5, 25)]  # in the range, the newest recorded first
+    assert "coalesce(repair_orders.recorded_at, repair_orders.recorded_at) DESC" in sql
+
+
+def test_a_date_range_on_the_sorted_column_walks_its_index(app: Flask, clerk: Any, session: Any) -> None:
+    start = dt.datetime(2025, 3, 1, 8, 0)
+    add_dated_repairs(session, start)
+
+    shown, sql = ranged_page(app, clerk, "recorded_at", start + dt.timedelta(hours=1),
+                             start + dt.timedelta(hours=23))
+
+    assert shown == [f"区间户{i:02}" for i in range(1, 21)]
+    assert "coalesce(" not in sql
+
+
 # -- list pages: ids first, then the page's rows with their badges -----------------------------------------
 
 
