@@ -388,7 +388,10 @@ def keyed_rows(session: Session, model: type[Base], batch: list[dict[str, Any]],
     if not key or not wanted:
         return {}
     columns = [getattr(model, k) for k in key]
-    match = columns[0].in_([m[0] for m in wanted]) if len(key) == 1 else sa.tuple_(*columns).in_(wanted)
+    # The first column's IN as well: SQLite reads a row-value IN alone by scanning the whole table.
+    match = columns[0].in_(list({m[0] for m in wanted}))
+    if len(key) > 1:
+        match &= sa.tuple_(*columns).in_(wanted)
     found: dict[tuple[Any, ...], Any] = dict.fromkeys(wanted)
     for obj in session.scalars(sa.select(model).where(match)):
         marker = tuple(getattr(obj, k) for k in key)
