@@ -36,6 +36,9 @@ from views.deadlines import DeadlineStateFilter
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 PAGE_SIZE = 20
 DEEP_PAGE = 1000
+#: The deepest page 10k rows have (offset 9,980): the page 1M rows are compared with 10k rows on, since
+#: ``deep_page`` is page 1000 at 1M rows and the last page at 10k.
+COMPARED_PAGE = 499
 MIN_REPEAT = 5
 
 
@@ -183,7 +186,8 @@ def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
         moment = getattr(record, reg.date_column)
         record_id = record.id
         session.remove()
-    deep = min(DEEP_PAGE, max(0, (count - 1) // PAGE_SIZE))
+    last = max(0, (count - 1) // PAGE_SIZE)
+    deep, compared = min(DEEP_PAGE, last), min(COMPARED_PAGE, last)
     dates = filter_arg(view, reg.date_column, "DateTimeBetweenFilter")
     week = f"{moment - dt.timedelta(days=7):%Y-%m-%d %H:%M:%S} to {moment:%Y-%m-%d %H:%M:%S}"
     edit = f"{base}edit/?id={record_id}&url={base}"
@@ -192,6 +196,8 @@ def register_cases(app: Flask, reg: Register, rows: int) -> list[Case]:
         Case(f"{s}.list", "list", "clerk", base),
         Case(f"{s}.deep_page", "deep", "clerk", f"{base}?page={deep}",
              note="" if deep == DEEP_PAGE else f"last page {deep} (offset {deep * PAGE_SIZE})"),
+        Case(f"{s}.page_500", "deep", "clerk", f"{base}?page={compared}",
+             note=f"offset {compared * PAGE_SIZE:,}"),
         Case(f"{s}.search_name", "search", "clerk", f"{base}?search={name}"),
         Case(f"{s}.filter_status", "status", "clerk", status_url(view, reg)),
         Case(f"{s}.filter_dates", "dates", "clerk", f"{base}?{dates}={week}"),

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from bench import load
+from bench import load, report
 from models.deadlines import DueItem
 from models.repairs import RepairOrder
 
@@ -32,8 +32,8 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
     assert set(data) == {"sqlite_1000", "export_100k", "import_rows_per_s", "import_floor_rows_per_s"}
     pages = data["sqlite_1000"]
     for register in ("calls", "repairs", "loans"):
-        for case in ("list", "deep_page", "search_name", "filter_status", "filter_dates", "edit_form", "save",
-                     "details"):
+        for case in ("list", "deep_page", "page_500", "search_name", "filter_status", "filter_dates",
+                     "edit_form", "save", "details"):
             assert f"{register}.{case}" in pages
     assert {"board_no_backlog", "inbox", "board", "calls.list_with_backlog",
             "repairs.filter_status_overdue_backlog", "board_overdue_backlog"} <= set(pages)
@@ -45,6 +45,18 @@ def test_bench_prints_one_json_object_of_every_case(tmp_path: Path) -> None:
     assert data["export_100k"]["seconds"] > 0 and data["export_100k"]["peak_mb"] >= 0
     assert data["import_rows_per_s"] > 0 and data["import_floor_rows_per_s"] > 0
     assert not list(tmp_path.glob("*.db")), "databases are dropped unless --keep"
+
+
+def test_scaling_holds_the_same_page_to_the_target_and_not_pages_at_different_offsets() -> None:
+    medians = {"sqlite_10000": {"calls.list": 10.0, "calls.page_500": 10.0, "calls.deep_page": 10.0},
+               "sqlite_1000000": {"calls.list": 20.0, "calls.page_500": 12.0, "calls.deep_page": 20.0}}
+
+    lines = report.scaling(medians)
+    rows = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| calls")}
+
+    assert rows["calls.list"].endswith("| 2.00× | MISSED |")
+    assert rows["calls.page_500"].endswith("| 1.20× | met |")
+    assert "| 2.00× | — (page 1000 at 1M, the last page at 10k" in rows["calls.deep_page"]
 
 
 def test_the_overdue_backlog_is_put_back_as_it_was(app: Flask) -> None:
