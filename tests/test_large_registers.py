@@ -191,18 +191,18 @@ def test_many_overdue_records_are_found_along_the_list_order(app: Flask, clerk: 
     assert " + 0 IN " not in few_sql and " + 0 IN " in many_sql
 
 
-def ranged_page(app: Flask, client: Any, column: str, start: dt.datetime, end: dt.datetime
-                ) -> tuple[list[str], str]:
-    """The residents the repair orders list shows for ``column`` between two moments, in order, and the
-    SQL of its page statement."""
+def ranged_page(app: Flask, client: Any, column: str, start: dt.datetime, end: dt.datetime | None = None,
+                operation: str = "DateTimeBetweenFilter") -> tuple[list[str], str]:
+    """The residents the repair orders list shows for ``column`` between two moments (or compared with
+    ``start`` by ``operation``), in order, and the SQL of its page statement."""
     from bench.pages import Recorder, filter_arg
     from models.repairs import RepairOrder
     from views import view_for
 
-    arg = filter_arg(view_for(app.extensions["kefu_admin"], RepairOrder), column, "DateTimeBetweenFilter")
+    arg = filter_arg(view_for(app.extensions["kefu_admin"], RepairOrder), column, operation)
+    value = f"{start:%Y-%m-%d %H:%M:%S}" + (f" to {end:%Y-%m-%d %H:%M:%S}" if end else "")
     with Recorder(app.extensions["engine"]) as recorder:
-        html = client.get(f"/admin/repair_orders/?{arg}={start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S}"
-                          ).get_data(as_text=True)
+        html = client.get(f"/admin/repair_orders/?{arg}={value}").get_data(as_text=True)
     page = next(s for s, _, _ in recorder.statements if "AS page" in s)
     return list(dict.fromkeys(re.findall(r"区间户\d\d", html))), page
 
@@ -229,6 +229,19 @@ def test_a_date_range_on_another_column_is_sorted_without_walking_the_list_order
 
     assert shown == [f"区间户{i:02}" for i in range(5, 25)]  # in the range, the newest recorded first
     assert "coalesce(repair_orders.recorded_at, repair_orders.recorded_at) DESC" in sql
+
+
+def test_a_bound_on_one_side_alone_keeps_the_list_order(
+        app: Flask, clerk: Any, session: Any) -> None:
+    start = dt.datetime(2025, 3, 1, 8, 0)
+    add_dated_repairs(session, start)
+
+    shown, sql = ranged_page(app, clerk, "called_at", start + dt.timedelta(hours=4, minutes=30),
+                             operation="DateTimeGreaterFilter")
+
+    # called after: all but the first five, newest recorded first, below the seeded sample orders (newer)
+    assert shown and shown == [f"区间户{i:02}" for i in range(5, 5 + len(shown))]
+    assert "coalesce(" not in sql
 
 
 def test_a_date_range_on_the_sorted_column_walks_its_index(app: Flask, clerk: Any, session: Any) -> None:
