@@ -79,22 +79,23 @@ def sorted_apart(statement: sa.Select[Any], table: sa.Table,
     """``statement`` sorted on ``coalesce(key, key)`` where a ``BETWEEN`` bounds a date column of ``table``
     other than its first sort key (see the module's docstring); else unchanged. Conditions inside subqueries
     (the due items of a 办理时限 filter) are not on the table's own columns and do not count."""
-    if statement.whereclause is None:
+    if not keys or statement.whereclause is None:
         return statement
-    first = keys[0][0] if keys else None
     bounds = [element for element in visitors.iterate(statement.whereclause)
               if isinstance(element, BinaryExpression) and element.operator is operators.between_op
               and isinstance(element.left, sa.Column) and element.left.table is table
               and isinstance(element.left.type, sa.Date | sa.DateTime)]
-    if all(first is not None and bound.left.compare(first) for bound in bounds):
+    if all(bound.left.compare(keys[0][0]) for bound in bounds):
         return statement
-    order = []
-    for key, wrappers in keys:
-        column: Any = sa.func.coalesce(key, key)
-        for wrap in wrappers:
-            column = wrap(column)
-        order.append(column)
-    return statement.order_by(None).order_by(*order)
+    return statement.order_by(None).order_by(*(directed(sa.func.coalesce(key, key), wrappers)
+                                               for key, wrappers in keys))
+
+
+def directed(column: Any, wrappers: list[Callable[[Any], Any]]) -> Any:
+    """``column`` in a sort key's directions (:func:`sort_keys`), applied from the inside out."""
+    for wrap in wrappers:
+        column = wrap(column)
+    return column
 
 
 def sort_keys(query: Query[Any]) -> list[tuple[Any, list[Callable[[Any], Any]]]]:
@@ -118,12 +119,7 @@ def page_statement(query: Query[Any], model: type[Any], register: str, approvals
     ids = query.with_entities(model.id.label("page_id"),
                               *(key.label(f"sort_{i}") for i, (key, _) in enumerate(keys))).statement
     page = sorted_apart(walk_along_order(ids) if walk else ids, model.__table__, keys).subquery("page")
-    order = []
-    for i, (_, wrappers) in enumerate(keys):
-        column: Any = page.c[f"sort_{i}"]
-        for wrap in wrappers:
-            column = wrap(column)
-        order.append(column)
+    order = [directed(page.c[f"sort_{i}"], wrappers) for i, (_, wrappers) in enumerate(keys)]
     statement = (sa.select(model).select_from(page).join(model, model.id == page.c.page_id)
                  .order_by(*order, page.c.page_id))
     for wanted, entity in ((approvals, Approval), (deadlines, DueItem)):
